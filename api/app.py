@@ -1,0 +1,79 @@
+"""create_app(): the FastAPI application with GraphQL at /graphql and the REST routes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+import orjson
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import ORJSONResponse
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from strawberry.fastapi import GraphQLRouter
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
+
+from api.context import RequestContext
+from api.db import RequestSession, make_engine, make_sessionmaker
+from api.request_id import RequestIdMiddleware
+from api.rest import health
+from api.schema import build_schema, format_error
+from api.settings import Settings, get_settings
+
+
+class CymunedGraphQLRouter(GraphQLRouter):
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        response: GraphQLHTTPResponse = {"data": result.data}
+        if result.errors:
+            response["errors"] = [format_error(e) for e in result.errors]
+        if result.extensions:
+            response["extensions"] = result.extensions
+        return response
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+
+async def _session(request: Request) -> AsyncIterator[RequestSession]:
+    async with request.app.state.sessionmaker() as session:
+        yield session
+
+
+def create_app(
+    settings: Settings | None = None,
+    sessionmaker: async_sessionmaker[RequestSession] | None = None,
+) -> FastAPI:
+    """The app. Tests pass a sessionmaker bound to their own transaction."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = None
+        if sessionmaker is None:
+            engine = make_engine(settings.resolved_database_url())
+            app.state.sessionmaker = make_sessionmaker(engine)
+        yield
+        if engine is not None:
+            await engine.dispose()
+
+    async def context(
+        request: Request, session: RequestSession = Depends(_session)
+    ) -> RequestContext:
+        return RequestContext(
+            session=session,
+            settings=settings,
+            accept_language=request.headers.get("accept-language"),
+            authorization=request.headers.get("authorization"),
+            client_address=request.client.host if request.client else "unknown",
+        )
+
+    app = FastAPI(title="Cymuned", lifespan=lifespan, default_response_class=ORJSONResponse)
+    app.state.settings = settings
+    if sessionmaker is not None:
+        app.state.sessionmaker = sessionmaker
+    app.include_router(
+        CymunedGraphQLRouter(build_schema(settings), context_getter=context), prefix="/graphql"
+    )
+    app.include_router(health.router)
+    app.add_middleware(RequestIdMiddleware)
+    return app
+

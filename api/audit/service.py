@@ -1,0 +1,58 @@
+"""The one helper every write calls to leave an audit entry."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.audit import repository
+from api.audit.models import AuditEntry
+from api.request_id import current_request_id
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple | set | frozenset):
+        return sorted((_plain(v) for v in value), key=str)
+    return str(value)
+
+
+def changed_fields(
+    before: Mapping[str, Any] | None, after: Mapping[str, Any] | None
+) -> dict[str, dict[str, Any]]:
+    """{field: {"before": x, "after": y}} for the fields whose value differs."""
+    before, after = before or {}, after or {}
+    diff: dict[str, dict[str, Any]] = {}
+    for name in sorted(set(before) | set(after)):
+        old, new = _plain(before.get(name)), _plain(after.get(name))
+        if old != new:
+            diff[name] = {"before": old, "after": new}
+    return diff
+
+
+def record(
+    session: AsyncSession,
+    *,
+    actor_id: uuid.UUID | None,
+    action: str,
+    entity_type: str,
+    entity_id: object | None,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+) -> None:
+    """Add the entry to the caller's transaction: it commits or rolls back with the write."""
+    repository.add(
+        session,
+        AuditEntry(
+            actor_id=actor_id,
+            action=action,
+            entity_type=entity_type,
+            entity_id=None if entity_id is None else str(entity_id),
+            changes=changed_fields(before, after),
+            request_id=current_request_id(),
+        ),
+    )

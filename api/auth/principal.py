@@ -1,0 +1,70 @@
+"""Who is asking, and what they may do where. Services check permissions with this."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+from api.errors import Forbidden, Unauthenticated
+
+
+class Role(Enum):
+    ADMIN = "ADMIN"
+    COORDINATOR = "COORDINATOR"
+    ENGAGEMENT = "ENGAGEMENT"
+    LEADER = "LEADER"
+    PANEL = "PANEL"
+
+
+# A grant's county scope: a set of county codes, or ALL_COUNTIES for the whole region.
+ALL_COUNTIES: None = None
+Scope = frozenset[str] | None
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: uuid.UUID | None = None
+    session_id: uuid.UUID | None = None
+    grants: Mapping[Role, Scope] = field(default_factory=dict)
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user_id is not None
+
+    def has(self, role: Role, county_code: str | None = None) -> bool:
+        """Holds `role` in `county_code` (or, with no county, in at least one county)."""
+        if role not in self.grants:
+            return False
+        scope = self.grants[role]
+        return scope is ALL_COUNTIES or county_code is None or county_code in scope
+
+    def has_any(self, roles: Iterable[Role], county_code: str | None = None) -> bool:
+        return any(self.has(r, county_code) for r in roles)
+
+    def covers(self, role: Role, counties: Scope) -> bool:
+        """Holds `role` over every county in `counties` (ALL_COUNTIES needs a region-wide grant)."""
+        if role not in self.grants:
+            return False
+        mine = self.grants[role]
+        if mine is ALL_COUNTIES:
+            return True
+        return counties is not ALL_COUNTIES and counties <= mine
+
+    def require_user(self) -> uuid.UUID:
+        if self.user_id is None:
+            raise Unauthenticated("Sign in to do this.")
+        return self.user_id
+
+    def require(self, roles: Iterable[Role], county_code: str | None = None) -> uuid.UUID:
+        user_id = self.require_user()
+        roles = tuple(roles)
+        if not self.has_any(roles, county_code):
+            names = " or ".join(r.value for r in roles)
+            where = f" in county {county_code}" if county_code else ""
+            raise Forbidden(f"You need the {names} role{where} to do this.")
+        return user_id
+
+
+ANONYMOUS = Principal()

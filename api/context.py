@@ -1,0 +1,56 @@
+"""What every resolver gets: the request's session, settings, language and (lazily) its user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strawberry.fastapi import BaseContext
+from strawberry.types import Info as StrawberryInfo
+
+from api.auth.principal import ANONYMOUS, Principal
+from api.db import RequestSession
+from api.settings import Settings
+from api.shared.language import Language, preferred_language
+
+
+class RequestContext(BaseContext):
+    def __init__(
+        self, session: RequestSession, settings: Settings, accept_language: str | None,
+        authorization: str | None, client_address: str,
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.settings = settings
+        self.language: Language = preferred_language(accept_language)
+        self.client_address = client_address
+        self._authorization = authorization
+        self._principal: Principal | None = None
+        # DataLoaders, made on first use and kept for this request only.
+        self.loaders: dict[str, Any] = {}
+
+    async def principal(self) -> Principal:
+        """The signed-in user, checked against the database once per request."""
+        if self._principal is None:
+            from api.people import service as people
+
+            token = _bearer(self._authorization)
+            self._principal = (
+                ANONYMOUS if token is None
+                else await people.principal_for_token(self.session, self.settings, token)
+            )
+        return self._principal
+
+    def loader(self, name: str, factory: Any) -> Any:
+        if name not in self.loaders:
+            self.loaders[name] = factory(self)
+        return self.loaders[name]
+
+
+def _bearer(header: str | None) -> str | None:
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+Info = StrawberryInfo[RequestContext, None]

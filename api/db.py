@@ -1,0 +1,82 @@
+"""Engine, session factory and the per-request session."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import orjson
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import DeclarativeBase
+
+# Stable constraint names, so Alembic revisions can name what they drop.
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class RequestSession(AsyncSession):
+    """An AsyncSession that runs one statement at a time.
+
+    GraphQL resolves sibling fields concurrently, but one connection can only run one
+    statement at once; the lock turns those overlapping calls into a queue.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._statement_lock = asyncio.Lock()
+
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:  # scalars() goes through here
+        async with self._statement_lock:
+            return await super().execute(*args, **kwargs)
+
+    async def scalar(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._statement_lock:
+            return await super().scalar(*args, **kwargs)
+
+    async def get(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._statement_lock:
+            return await super().get(*args, **kwargs)
+
+    async def flush(self, *args: Any, **kwargs: Any) -> None:
+        async with self._statement_lock:
+            await super().flush(*args, **kwargs)
+
+    async def commit(self) -> None:
+        async with self._statement_lock:
+            await super().commit()
+
+
+def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    return create_async_engine(
+        url,
+        json_serializer=lambda v: orjson.dumps(v).decode(),
+        json_deserializer=orjson.loads,
+        pool_pre_ping=True,
+        **kwargs,
+    )
+
+
+def make_sessionmaker(bind: AsyncEngine | AsyncConnection) -> async_sessionmaker[RequestSession]:
+    """Sessions for requests. Bound to a connection (tests), each session works in a savepoint."""
+    return async_sessionmaker(
+        bind=bind,
+        class_=RequestSession,
+        expire_on_commit=False,
+        join_transaction_mode="create_savepoint",
+    )

@@ -1,0 +1,9 @@
+"""Every domain's models, imported so that metadata (Alembic, tests) sees all tables."""
+
+from __future__ import annotations
+
+
+def import_all_models() -> None:
+    from api.audit import models as _audit  # noqa: F401
+    from api.people import models as _people  # noqa: F401
+    from api.places import models as _places  # noqa: F401

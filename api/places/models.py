@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import uuid
+
+from geoalchemy2 import Geometry
+from sqlalchemy import Computed, Float, ForeignKey, Index, Integer, String
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from api.db import Base
+
+# Area in square metres, computed by the database in British National Grid (EPSG:27700).
+AREA_M2 = "ST_Area(ST_Transform(geom, 27700))"
+
+
+class Region(Base):
+    """A set of counties loaded together (e.g. a health board area)."""
+
+    __tablename__ = "regions"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    code: Mapped[str] = mapped_column(String(32), unique=True, nullable=False)
+    name_en: Mapped[str] = mapped_column(String(200), nullable=False)
+    name_cy: Mapped[str | None] = mapped_column(String(200))
+    attribution: Mapped[str] = mapped_column(String(4000), nullable=False, default="")
+    # Size of the national deprivation ranking its LSOAs' ranks come from (1,909 for WIMD 2019).
+    deprivation_index: Mapped[str | None] = mapped_column(String(64))
+    deprivation_areas: Mapped[int | None] = mapped_column(Integer)
+
+
+class County(Base):
+    __tablename__ = "counties"
+    __table_args__ = (Index("ix_counties_geom", "geom", postgresql_using="gist"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    code: Mapped[str] = mapped_column(String(16), unique=True, nullable=False)
+    region_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("regions.id"), nullable=False)
+    name_en: Mapped[str] = mapped_column(String(200), nullable=False)
+    name_cy: Mapped[str | None] = mapped_column(String(200))
+    geom: Mapped[object] = mapped_column(
+        Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=False,
+        deferred=True, deferred_raiseload=True,
+    )
+    area_m2: Mapped[float] = mapped_column(Float, Computed(AREA_M2, persisted=True))
+
+
+class Community(Base):
+    """An area chosen as a community. The first set comes from MSOAs; more can be drawn."""
+
+    __tablename__ = "communities"
+    __table_args__ = (
+        Index("ix_communities_geom", "geom", postgresql_using="gist"),
+        Index("ix_communities_name_en_id", "name_en", "id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    code: Mapped[str] = mapped_column(String(32), unique=True, nullable=False)
+    county_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("counties.id"), nullable=False, index=True
+    )
+    name_en: Mapped[str] = mapped_column(String(200), nullable=False)
+    name_cy: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(32), nullable=False)
+    geom: Mapped[object] = mapped_column(
+        Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=False,
+        deferred=True, deferred_raiseload=True,
+    )
+    area_m2: Mapped[float] = mapped_column(Float, Computed(AREA_M2, persisted=True))
+
+
+class Lsoa(Base):
+    """A Lower Layer Super Output Area with its deprivation ranks and population."""
+
+    __tablename__ = "lsoas"
+    __table_args__ = (Index("ix_lsoas_geom", "geom", postgresql_using="gist"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    code: Mapped[str] = mapped_column(String(16), unique=True, nullable=False)
+    county_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("counties.id"), nullable=False, index=True
+    )
+    name_en: Mapped[str] = mapped_column(String(200), nullable=False)
+    local_name: Mapped[str | None] = mapped_column(String(200))
+    population: Mapped[int | None] = mapped_column(Integer)
+    deprivation_rank: Mapped[int | None] = mapped_column(Integer)
+    deprivation_score: Mapped[float | None] = mapped_column(Float)
+    income_rank: Mapped[int | None] = mapped_column(Integer)
+    employment_rank: Mapped[int | None] = mapped_column(Integer)
+    health_rank: Mapped[int | None] = mapped_column(Integer)
+    education_rank: Mapped[int | None] = mapped_column(Integer)
+    access_rank: Mapped[int | None] = mapped_column(Integer)
+    housing_rank: Mapped[int | None] = mapped_column(Integer)
+    community_safety_rank: Mapped[int | None] = mapped_column(Integer)
+    physical_environment_rank: Mapped[int | None] = mapped_column(Integer)
+    geom: Mapped[object] = mapped_column(
+        Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=False,
+        deferred=True, deferred_raiseload=True,
+    )
+
+
+class CommunityLsoa(Base):
+    """Which LSOAs make up a community: those whose interior point lies inside it."""
+
+    __tablename__ = "community_lsoas"
+
+    community_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True
+    )
+    lsoa_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("lsoas.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

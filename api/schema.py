@@ -1,0 +1,82 @@
+"""The GraphQL schema: every domain's Query and Mutation merged, plus the limits and error
+handling every request goes through."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+
+from api.errors import INTERNAL, DomainError
+from api.people.types import Mutation as PeopleMutation
+from api.people.types import Query as PeopleQuery
+from api.places.types import Query as PlacesQuery
+from api.request_id import current_request_id
+from api.settings import Settings
+
+log = logging.getLogger("api.graphql")
+
+Query = merge_types("Query", (PlacesQuery, PeopleQuery))
+Mutation = merge_types("Mutation", (PeopleMutation,))
+
+
+def _is_unexpected(error: GraphQLError) -> bool:
+    # No path: the request itself was wrong (syntax, unknown field, limits, variables).
+    return error.path is not None and not isinstance(error.original_error, DomainError)
+
+
+def format_error(error: GraphQLError) -> dict[str, Any]:
+    """The error as the client sees it: a code, a plain message, never a stack trace."""
+    original = error.original_error
+    extensions: dict[str, Any]
+    if isinstance(original, DomainError):
+        message = original.message
+        extensions = {"code": original.code}
+        if original.field:
+            extensions["field"] = original.field
+    elif _is_unexpected(error):
+        message = f"Something went wrong on our side (request {current_request_id()})."
+        extensions = {"code": INTERNAL}
+    else:
+        message = error.message
+        extensions = {"code": "BAD_USER_INPUT"}
+    formatted: dict[str, Any] = {"message": message, "extensions": extensions}
+    if error.path is not None:
+        formatted["path"] = error.path
+    if error.locations:
+        formatted["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
+    return formatted
+
+
+class CymunedSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            if _is_unexpected(error):
+                log.error("resolver failed at %s", error.path, exc_info=error.original_error)
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    return CymunedSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            QueryDepthLimiter(max_depth=settings.query_max_depth),
+            MaxTokensLimiter(max_token_count=settings.query_max_tokens),
+            MaxAliasesLimiter(max_alias_count=settings.query_max_aliases),
+            ParserCache(maxsize=512),
+            ValidationCache(maxsize=512),
+        ],
+    )

@@ -1,0 +1,72 @@
+"""All configuration, read once from the environment (prefix CYMUNED_) or a `.env` file."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LOCAL_DATA_DIR = PROJECT_ROOT / ".data"
+LOCAL_PG_PORT = 54329
+
+
+def _default_geodata_dir() -> Path:
+    return (PROJECT_ROOT.parent / "shared" / "geodata").resolve()
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CYMUNED_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    # Unset: the project-local cluster that `make run` starts under .data/.
+    database_url: str | None = None
+    jwt_secret: str | None = Field(default=None, min_length=32)
+    access_token_ttl: timedelta = timedelta(minutes=15)
+    refresh_token_ttl: timedelta = timedelta(days=30)
+    page_size_max: int = Field(default=100, ge=1)
+    geodata_dir: Path = Field(default_factory=_default_geodata_dir)
+    region: str = "hywel_dda"
+    admin_email: str | None = None
+    admin_password: str | None = None
+
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_address: int = 20
+    login_failure_window: timedelta = timedelta(minutes=15)
+
+    query_max_depth: int = 10
+    query_max_tokens: int = 2000
+    query_max_aliases: int = 15
+
+    @model_validator(mode="after")
+    def _secret_outside_development(self) -> Settings:
+        if self.jwt_secret is None:
+            if self.env != "development":
+                raise ValueError(
+                    "CYMUNED_JWT_SECRET must be set (at least 32 characters) outside development."
+                )
+            # Development only: tokens die with the process, which is acceptable there.
+            self.jwt_secret = secrets.token_urlsafe(48)
+        return self
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        from api.local_cluster import LocalCluster
+
+        cluster = LocalCluster(LOCAL_DATA_DIR, LOCAL_PG_PORT)
+        if not cluster.password_file.exists():
+            raise RuntimeError(
+                "No database: set CYMUNED_DATABASE_URL, or run `make run` to start the local one."
+            )
+        return cluster.url()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,23 @@
+"""The GeoJSON scalar: geometry as RFC 7946 (lon/lat, 6 decimals), built by PostGIS.
+
+PostGIS already returns the JSON text; wrapping it in `orjson.Fragment` lets the response
+encoder write it as-is instead of parsing and re-serialising every polygon.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NewType
+
+import orjson
+import strawberry
+
+GeoJSON = strawberry.scalar(
+    NewType("GeoJSON", object),
+    description="A GeoJSON geometry (RFC 7946): WGS84 longitude/latitude, 6 decimal places.",
+    serialize=lambda text: orjson.Fragment(text) if isinstance(text, str | bytes) else text,
+    parse_value=lambda value: value,
+)
+
+
+def as_geojson(text: str | None) -> Any:
+    return None if text is None else orjson.Fragment(text)

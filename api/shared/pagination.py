@@ -1,0 +1,91 @@
+"""Relay-style connections over keyset pagination.
+
+A cursor is the sort key of the last row seen, base64-encoded; `after` continues strictly
+after it, so pages stay stable while rows are added elsewhere in the list.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import orjson
+import strawberry
+
+from api.errors import BadInput
+
+T = TypeVar("T")
+Row = TypeVar("Row")
+
+
+def encode_cursor(key: Sequence[Any]) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps([str(k) for k in key])).decode()
+
+
+def decode_cursor(cursor: str) -> list[str]:
+    try:
+        key = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (binascii.Error, ValueError, orjson.JSONDecodeError):
+        raise BadInput("This cursor is not one the API gave out.", field="after") from None
+    if not isinstance(key, list) or not all(isinstance(k, str) for k in key):
+        raise BadInput("This cursor is not one the API gave out.", field="after")
+    return key
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """A checked `first`/`after`: `limit` rows after the key `after` (None = from the start)."""
+
+    limit: int
+    after: list[str] | None
+
+    @classmethod
+    def parse(cls, first: int | None, after: str | None, cap: int) -> PageRequest:
+        limit = cap if first is None else first
+        if not 0 <= limit <= cap:
+            raise BadInput(f"first must be between 0 and {cap}.", field="first")
+        return cls(limit=limit, after=decode_cursor(after) if after else None)
+
+
+@dataclass(frozen=True)
+class Page(Generic[Row]):
+    """Rows of one page (the repository fetches limit+1 to learn whether more follow)."""
+
+    rows: list[Row]
+    has_next: bool
+    total: int | None = None
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+    total_count: int | None = None
+
+    @classmethod
+    def of(
+        cls, page: Page[Any], key: Callable[[Any], Sequence[Any]], node: Callable[[Any], T]
+    ) -> Connection[T]:
+        edges = [Edge(cursor=encode_cursor(key(r)), node=node(r)) for r in page.rows]
+        return cls(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
+            ),
+            total_count=page.total,
+        )

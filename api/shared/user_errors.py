@@ -1,0 +1,29 @@
+"""Expected failures returned in mutation payloads, and the per-item batch result shape."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+from api.errors import DomainError
+
+
+@strawberry.type(description="Something wrong with the input, said in plain words.")
+class UserError:
+    field: str | None
+    code: str
+    message: str
+
+    @classmethod
+    def of(cls, error: DomainError) -> UserError:
+        return cls(field=error.field, code=error.code, message=error.message)
+
+
+@strawberry.enum(description="What happened to one item of a batch sent from a device.")
+class BatchStatus(Enum):
+    CREATED = "CREATED"
+    UPDATED = "UPDATED"
+    UNCHANGED = "UNCHANGED"
+    CONFLICT = "CONFLICT"
+    REJECTED = "REJECTED"
