@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+
 import orjson
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import ORJSONResponse
@@ -21,7 +22,9 @@ from api.settings import Settings, get_settings
 
 
 class CymunedGraphQLRouter(GraphQLRouter):
-    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
         response: GraphQLHTTPResponse = {"data": result.data}
         if result.errors:
             response["errors"] = [format_error(e) for e in result.errors]
@@ -76,4 +79,3 @@ def create_app(
     app.include_router(health.router)
     app.add_middleware(RequestIdMiddleware)
     return app
-

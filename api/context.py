@@ -15,8 +15,12 @@ from api.shared.language import Language, preferred_language
 
 class RequestContext(BaseContext):
     def __init__(
-        self, session: RequestSession, settings: Settings, accept_language: str | None,
-        authorization: str | None, client_address: str,
+        self,
+        session: RequestSession,
+        settings: Settings,
+        accept_language: str | None,
+        authorization: str | None,
+        client_address: str,
     ) -> None:
         super().__init__()
         self.session = session
@@ -35,7 +39,8 @@ class RequestContext(BaseContext):
 
             token = _bearer(self._authorization)
             self._principal = (
-                ANONYMOUS if token is None
+                ANONYMOUS
+                if token is None
                 else await people.principal_for_token(self.session, self.settings, token)
             )
         return self._principal

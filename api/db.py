@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import MetaData
@@ -15,6 +16,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
+
+T = TypeVar("T")
 
 # Stable constraint names, so Alembic revisions can name what they drop.
 NAMING = {
@@ -31,35 +34,43 @@ class Base(DeclarativeBase):
 
 
 class RequestSession(AsyncSession):
-    """An AsyncSession that runs one statement at a time.
+    """An AsyncSession that runs one statement at a time, to completion.
 
-    GraphQL resolves sibling fields concurrently, but one connection can only run one
-    statement at once; the lock turns those overlapping calls into a queue.
+    GraphQL resolves sibling fields concurrently, but one connection runs one statement at
+    once: the lock queues them. When one field fails, graphql-core cancels its siblings; a
+    statement cancelled mid-flight would leave the connection unusable, so each statement
+    is shielded and finishes (its result unused) before the next one starts.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._statement_lock = asyncio.Lock()
 
+    async def _one_at_a_time(self, call: Callable[[], Awaitable[T]]) -> T:
+        async def run() -> T:
+            async with self._statement_lock:
+                return await call()
+
+        return await asyncio.shield(run())
+
     async def execute(self, *args: Any, **kwargs: Any) -> Any:  # scalars() goes through here
-        async with self._statement_lock:
-            return await super().execute(*args, **kwargs)
+        return await self._one_at_a_time(
+            lambda: super(RequestSession, self).execute(*args, **kwargs)
+        )
 
     async def scalar(self, *args: Any, **kwargs: Any) -> Any:
-        async with self._statement_lock:
-            return await super().scalar(*args, **kwargs)
+        return await self._one_at_a_time(
+            lambda: super(RequestSession, self).scalar(*args, **kwargs)
+        )
 
     async def get(self, *args: Any, **kwargs: Any) -> Any:
-        async with self._statement_lock:
-            return await super().get(*args, **kwargs)
+        return await self._one_at_a_time(lambda: super(RequestSession, self).get(*args, **kwargs))
 
     async def flush(self, *args: Any, **kwargs: Any) -> None:
-        async with self._statement_lock:
-            await super().flush(*args, **kwargs)
+        await self._one_at_a_time(lambda: super(RequestSession, self).flush(*args, **kwargs))
 
     async def commit(self) -> None:
-        async with self._statement_lock:
-            await super().commit()
+        await self._one_at_a_time(lambda: super(RequestSession, self).commit())
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:

@@ -132,8 +132,16 @@ class LocalCluster:
         self._give_to_owner(pwfile)
         try:
             self._run(
-                str(_bin_dir() / "initdb"), "-D", str(self.data_dir), "-U", DB_USER,
-                f"--pwfile={pwfile}", "--auth=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8",
+                str(_bin_dir() / "initdb"),
+                "-D",
+                str(self.data_dir),
+                "-U",
+                DB_USER,
+                f"--pwfile={pwfile}",
+                "--auth=scram-sha-256",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
             )
         finally:
             pwfile.unlink(missing_ok=True)
@@ -150,24 +158,45 @@ class LocalCluster:
             # Test data need not survive a crash; skipping fsync makes the suite faster.
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(
-            str(_bin_dir() / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(self.data_dir),
-            "-l", str(self.data_dir / "server.log"), "-o", options,
+            str(_bin_dir() / "pg_ctl"),
+            "start",
+            "-w",
+            "-t",
+            "60",
+            "-D",
+            str(self.data_dir),
+            "-l",
+            str(self.data_dir / "server.log"),
+            "-o",
+            options,
         )
         self._ensure_database()
 
     def _ensure_database(self) -> None:
         psql = [
-            str(_bin_dir() / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", DB_USER,
-            "-d", "postgres", "-tAc",
+            str(_bin_dir() / "psql"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            DB_USER,
+            "-d",
+            "postgres",
+            "-tAc",
         ]
         env = {**os.environ, "PGPASSWORD": self.password_file.read_text().strip()}
         exists = subprocess.run(
             [*psql, f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'"],
-            capture_output=True, text=True, env=env, check=True,
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
         ).stdout.strip()
         if not exists:
-            subprocess.run([*psql, f"CREATE DATABASE {DB_NAME}"], env=env, check=True,
-                           capture_output=True)
+            subprocess.run(
+                [*psql, f"CREATE DATABASE {DB_NAME}"], env=env, check=True, capture_output=True
+            )
 
     def stop(self) -> None:
         if self.is_running():

@@ -15,6 +15,7 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -23,6 +24,7 @@ from api.people.types import Mutation as PeopleMutation
 from api.people.types import Query as PeopleQuery
 from api.places.types import Query as PlacesQuery
 from api.request_id import current_request_id
+from api.shared.geojson import GEOJSON_SCALAR, GeoJSON
 from api.settings import Settings
 
 log = logging.getLogger("api.graphql")
@@ -55,7 +57,9 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
     if error.path is not None:
         formatted["path"] = error.path
     if error.locations:
-        formatted["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
+        formatted["locations"] = [
+            {"line": loc.line, "column": loc.column} for loc in error.locations
+        ]
     return formatted
 
 
@@ -72,11 +76,13 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return CymunedSchema(
         query=Query,
         mutation=Mutation,
+        config=StrawberryConfig(scalar_map={GeoJSON: GEOJSON_SCALAR}),
+        # Factories: Strawberry builds fresh extensions per request (the caches are shared).
         extensions=[
-            QueryDepthLimiter(max_depth=settings.query_max_depth),
-            MaxTokensLimiter(max_token_count=settings.query_max_tokens),
-            MaxAliasesLimiter(max_alias_count=settings.query_max_aliases),
-            ParserCache(maxsize=512),
-            ValidationCache(maxsize=512),
+            lambda: QueryDepthLimiter(max_depth=settings.query_max_depth),
+            lambda: MaxTokensLimiter(max_token_count=settings.query_max_tokens),
+            lambda: MaxAliasesLimiter(max_alias_count=settings.query_max_aliases),
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
         ],
     )

@@ -31,8 +31,9 @@ def database_url() -> Iterator[str]:
         yield given
         return
     ensure_postgis()
-    cluster = LocalCluster(Path(tempfile.mkdtemp(prefix="cymuned-test-")), free_port(),
-                           throwaway=True)
+    cluster = LocalCluster(
+        Path(tempfile.mkdtemp(prefix="cymuned-test-")), free_port(), throwaway=True
+    )
     cluster.start()
     try:
         yield cluster.url()
@@ -42,8 +43,7 @@ def database_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(env="test", database_url=database_url, jwt_secret=TEST_SECRET,
-                    _env_file=None)
+    return Settings(env="test", database_url=database_url, jwt_secret=TEST_SECRET, _env_file=None)
 
 
 @pytest.fixture(scope="session")

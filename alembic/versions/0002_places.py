@@ -34,7 +34,7 @@ def upgrade() -> None:
         sa.Column("code", sa.String(32), nullable=False, unique=True),
         sa.Column("name_en", sa.String(200), nullable=False),
         sa.Column("name_cy", sa.String(200)),
-        sa.Column("attribution", sa.String(4000), nullable=False),
+        sa.Column("attribution", postgresql.ARRAY(sa.Text()), nullable=False),
         sa.Column("deprivation_index", sa.String(64)),
         sa.Column("deprivation_areas", sa.Integer()),
     )
@@ -42,8 +42,9 @@ def upgrade() -> None:
         "counties",
         _uuid_pk(),
         sa.Column("code", sa.String(16), nullable=False, unique=True),
-        sa.Column("region_id", postgresql.UUID(as_uuid=True), sa.ForeignKey("regions.id"),
-                  nullable=False),
+        sa.Column(
+            "region_id", postgresql.UUID(as_uuid=True), sa.ForeignKey("regions.id"), nullable=False
+        ),
         sa.Column("name_en", sa.String(200), nullable=False),
         sa.Column("name_cy", sa.String(200)),
         _geom(),
@@ -53,8 +54,9 @@ def upgrade() -> None:
         "communities",
         _uuid_pk(),
         sa.Column("code", sa.String(32), nullable=False, unique=True),
-        sa.Column("county_id", postgresql.UUID(as_uuid=True), sa.ForeignKey("counties.id"),
-                  nullable=False),
+        sa.Column(
+            "county_id", postgresql.UUID(as_uuid=True), sa.ForeignKey("counties.id"), nullable=False
+        ),
         sa.Column("name_en", sa.String(200), nullable=False),
         sa.Column("name_cy", sa.String(200)),
         sa.Column("source", sa.String(32), nullable=False),
@@ -67,27 +69,45 @@ def upgrade() -> None:
         "lsoas",
         _uuid_pk(),
         sa.Column("code", sa.String(16), nullable=False, unique=True),
-        sa.Column("county_id", postgresql.UUID(as_uuid=True), sa.ForeignKey("counties.id"),
-                  nullable=False),
+        sa.Column(
+            "county_id", postgresql.UUID(as_uuid=True), sa.ForeignKey("counties.id"), nullable=False
+        ),
         sa.Column("name_en", sa.String(200), nullable=False),
+        sa.Column("name_cy", sa.String(200)),
         sa.Column("local_name", sa.String(200)),
         sa.Column("population", sa.Integer()),
         sa.Column("deprivation_rank", sa.Integer()),
         sa.Column("deprivation_score", sa.Float()),
         *(
             sa.Column(f"{domain}_rank", sa.Integer())
-            for domain in ("income", "employment", "health", "education", "access", "housing",
-                           "community_safety", "physical_environment")
+            for domain in (
+                "income",
+                "employment",
+                "health",
+                "education",
+                "access",
+                "housing",
+                "community_safety",
+                "physical_environment",
+            )
         ),
         _geom(),
     )
     op.create_index("ix_lsoas_county_id", "lsoas", ["county_id"])
     op.create_table(
         "community_lsoas",
-        sa.Column("community_id", postgresql.UUID(as_uuid=True),
-                  sa.ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True),
-        sa.Column("lsoa_id", postgresql.UUID(as_uuid=True),
-                  sa.ForeignKey("lsoas.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column(
+            "community_id",
+            postgresql.UUID(as_uuid=True),
+            sa.ForeignKey("communities.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column(
+            "lsoa_id",
+            postgresql.UUID(as_uuid=True),
+            sa.ForeignKey("lsoas.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
     )
     op.create_index("ix_community_lsoas_lsoa_id", "community_lsoas", ["lsoa_id"])
     for table in ("counties", "communities", "lsoas"):

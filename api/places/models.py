@@ -3,8 +3,8 @@ from __future__ import annotations
 import uuid
 
 from geoalchemy2 import Geometry
-from sqlalchemy import Computed, Float, ForeignKey, Index, Integer, String
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy import Computed, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db import Base
@@ -22,7 +22,8 @@ class Region(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True, nullable=False)
     name_en: Mapped[str] = mapped_column(String(200), nullable=False)
     name_cy: Mapped[str | None] = mapped_column(String(200))
-    attribution: Mapped[str] = mapped_column(String(4000), nullable=False, default="")
+    # Credit lines the data's licences require to be shown to users.
+    attribution: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, default=list)
     # Size of the national deprivation ranking its LSOAs' ranks come from (1,909 for WIMD 2019).
     deprivation_index: Mapped[str | None] = mapped_column(String(64))
     deprivation_areas: Mapped[int | None] = mapped_column(Integer)
@@ -38,8 +39,10 @@ class County(Base):
     name_en: Mapped[str] = mapped_column(String(200), nullable=False)
     name_cy: Mapped[str | None] = mapped_column(String(200))
     geom: Mapped[object] = mapped_column(
-        Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=False,
-        deferred=True, deferred_raiseload=True,
+        Geometry("MULTIPOLYGON", srid=4326, spatial_index=False),
+        nullable=False,
+        deferred=True,
+        deferred_raiseload=True,
     )
     area_m2: Mapped[float] = mapped_column(Float, Computed(AREA_M2, persisted=True))
 
@@ -62,8 +65,10 @@ class Community(Base):
     name_cy: Mapped[str | None] = mapped_column(String(200))
     source: Mapped[str] = mapped_column(String(32), nullable=False)
     geom: Mapped[object] = mapped_column(
-        Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=False,
-        deferred=True, deferred_raiseload=True,
+        Geometry("MULTIPOLYGON", srid=4326, spatial_index=False),
+        nullable=False,
+        deferred=True,
+        deferred_raiseload=True,
     )
     area_m2: Mapped[float] = mapped_column(Float, Computed(AREA_M2, persisted=True))
 
@@ -80,6 +85,7 @@ class Lsoa(Base):
         ForeignKey("counties.id"), nullable=False, index=True
     )
     name_en: Mapped[str] = mapped_column(String(200), nullable=False)
+    name_cy: Mapped[str | None] = mapped_column(String(200))
     local_name: Mapped[str | None] = mapped_column(String(200))
     population: Mapped[int | None] = mapped_column(Integer)
     deprivation_rank: Mapped[int | None] = mapped_column(Integer)
@@ -93,8 +99,10 @@ class Lsoa(Base):
     community_safety_rank: Mapped[int | None] = mapped_column(Integer)
     physical_environment_rank: Mapped[int | None] = mapped_column(Integer)
     geom: Mapped[object] = mapped_column(
-        Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=False,
-        deferred=True, deferred_raiseload=True,
+        Geometry("MULTIPOLYGON", srid=4326, spatial_index=False),
+        nullable=False,
+        deferred=True,
+        deferred_raiseload=True,
     )
 
 

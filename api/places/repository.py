@@ -2,11 +2,354 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from geoalchemy2.shape import from_shape
+from sqlalchemy import (
+    Float,
+    Select,
+    cast,
+    delete,
+    func,
+    literal,
+    select,
+    tuple_,
+)
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.places.models import County
+from api.places.models import Community, CommunityLsoa, County, Lsoa, Region
+from api.shared.pagination import Page, PageRequest
+from geodata.region import Area, RegionData
+
+GEOJSON_DECIMALS = 6
 
 
 async def county_codes(session: AsyncSession) -> set[str]:
     return set((await session.scalars(select(County.code))).all())
+
+
+# --- loading -----------------------------------------------------------------------------
+
+
+async def _upsert(
+    session: AsyncSession, model: type, rows: list[dict[str, Any]], compare: Sequence[str]
+) -> int:
+    """Insert or update by `code` in one statement; returns how many rows were written.
+    Rows whose values are all unchanged are not touched, so reloading writes nothing."""
+    if not rows:
+        return 0
+    stmt = insert(model).values(rows)
+    table = model.__table__
+    changed = tuple_(*(table.c[c] for c in compare)).is_distinct_from(
+        tuple_(*(stmt.excluded[c] for c in compare))
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["code"],
+        set_={c: stmt.excluded[c] for c in compare},
+        where=changed,
+    ).returning(table.c.id)
+    return len((await session.execute(stmt)).all())
+
+
+def _area_row(area: Area, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": uuid.uuid4(),
+        "code": area.code,
+        "name_en": area.name_en,
+        "name_cy": area.name_cy,
+        "geom": from_shape(area.geometry, srid=4326),
+        **extra,
+    }
+
+
+async def load_region(session: AsyncSession, data: RegionData) -> dict[str, int]:
+    """Write a region in a handful of statements; returns rows written per table."""
+    written: dict[str, int] = {}
+    written["regions"] = await _upsert(
+        session,
+        Region,
+        [
+            {
+                "id": uuid.uuid4(),
+                "code": data.code,
+                "name_en": data.name_en,
+                "name_cy": data.name_cy,
+                "attribution": data.attribution,
+                "deprivation_index": data.deprivation_index,
+                "deprivation_areas": data.deprivation_areas,
+            }
+        ],
+        ["name_en", "name_cy", "attribution", "deprivation_index", "deprivation_areas"],
+    )
+    region_id = await session.scalar(select(Region.id).where(Region.code == data.code))
+    written["counties"] = await _upsert(
+        session,
+        County,
+        [_area_row(c, region_id=region_id) for c in data.counties],
+        ["region_id", "name_en", "name_cy", "geom"],
+    )
+    county_ids = dict(
+        (
+            await session.execute(
+                select(County.code, County.id).where(
+                    County.code.in_([c.code for c in data.counties])
+                )
+            )
+        ).all()
+    )
+    written["lsoas"] = await _upsert(
+        session,
+        Lsoa,
+        [
+            _area_row(
+                a,
+                county_id=county_ids[a.county_code],
+                local_name=a.local_name,
+                population=data.figures[a.code].population,
+                deprivation_rank=data.figures[a.code].rank,
+                deprivation_score=data.figures[a.code].score,
+                **{f"{d}_rank": r for d, r in data.figures[a.code].domain_ranks.items()},
+            )
+            for a in data.lsoas
+        ],
+        [
+            "county_id",
+            "name_en",
+            "name_cy",
+            "local_name",
+            "population",
+            "deprivation_rank",
+            "deprivation_score",
+            "income_rank",
+            "employment_rank",
+            "health_rank",
+            "education_rank",
+            "access_rank",
+            "housing_rank",
+            "community_safety_rank",
+            "physical_environment_rank",
+            "geom",
+        ],
+    )
+    written["communities"] = await _upsert(
+        session,
+        Community,
+        [
+            _area_row(c, county_id=county_ids[c.county_code], source=data.community_source)
+            for c in data.communities
+        ],
+        ["county_id", "name_en", "name_cy", "source", "geom"],
+    )
+    written["community_lsoas"] = await link_lsoas(session, [c.code for c in data.communities])
+    return written
+
+
+async def link_lsoas(session: AsyncSession, community_codes: list[str]) -> int:
+    """Recompute which LSOAs make up these communities (an LSOA belongs where its interior
+    point lies); returns how many links were added or removed."""
+    inside = (
+        select(Community.id.label("community_id"), Lsoa.id.label("lsoa_id"))
+        .join(Lsoa, func.ST_Covers(Community.geom, func.ST_PointOnSurface(Lsoa.geom)))
+        .where(Community.code.in_(community_codes))
+    )
+    stale = await session.execute(
+        delete(CommunityLsoa)
+        .where(
+            CommunityLsoa.community_id.in_(
+                select(Community.id).where(Community.code.in_(community_codes))
+            ),
+            tuple_(CommunityLsoa.community_id, CommunityLsoa.lsoa_id).not_in(inside),
+        )
+        .returning(CommunityLsoa.lsoa_id)
+    )
+    added = await session.execute(
+        insert(CommunityLsoa)
+        .from_select(["community_id", "lsoa_id"], inside)
+        .on_conflict_do_nothing()
+        .returning(CommunityLsoa.lsoa_id)
+    )
+    return len(stale.all()) + len(added.all())
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+async def attributions(session: AsyncSession) -> list[str]:
+    rows = await session.scalars(select(Region.attribution).order_by(Region.code))
+    return [line for lines in rows.all() for line in lines]
+
+
+async def counties(session: AsyncSession) -> Sequence[County]:
+    return (await session.scalars(select(County).order_by(County.name_en))).all()
+
+
+async def county_by_code(session: AsyncSession, code: str) -> County | None:
+    return await session.scalar(select(County).where(County.code == code))
+
+
+async def counties_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[County]:
+    return (await session.scalars(select(County).where(County.id.in_(ids)))).all()
+
+
+COMMUNITY_ORDER = (Community.name_en, Community.id)
+COMMUNITY_KEY_TYPES = (str, uuid.UUID)
+
+
+def community_sort_key(community: Community) -> tuple[str, uuid.UUID]:
+    return (community.name_en, community.id)
+
+
+async def community_pages(
+    session: AsyncSession, page: PageRequest, county_ids: Sequence[uuid.UUID] | None
+) -> dict[uuid.UUID | None, Page[Community]]:
+    """One page of communities for each county in `county_ids` (or, with None, one page of
+    all communities under the key None), in two statements whatever the number of counties."""
+    group = Community.county_id if county_ids is not None else literal(None)
+    scope = [Community.county_id.in_(county_ids)] if county_ids is not None else []
+    totals = dict(
+        (await session.execute(select(group, func.count()).where(*scope).group_by(group))).all()
+    )
+    ranked = select(
+        Community.id,
+        func.row_number().over(partition_by=group, order_by=COMMUNITY_ORDER).label("n"),
+    ).where(*scope)
+    if page.after is not None:
+        name, ident = page.after
+        ranked = ranked.where(tuple_(*COMMUNITY_ORDER) > tuple_(literal(name), literal(ident)))
+    ranked = ranked.subquery()
+    rows = (
+        await session.scalars(
+            select(Community)
+            .join(ranked, ranked.c.id == Community.id)
+            .where(ranked.c.n <= page.limit + 1)
+            .order_by(*COMMUNITY_ORDER)
+        )
+    ).all()
+    grouped: dict[uuid.UUID | None, list[Community]] = defaultdict(list)
+    for row in rows:
+        grouped[row.county_id if county_ids is not None else None].append(row)
+    keys = list(county_ids) if county_ids is not None else [None]
+    return {
+        key: Page(
+            rows=grouped[key][: page.limit],
+            has_next=len(grouped[key]) > page.limit,
+            total=totals.get(key, 0),
+        )
+        for key in keys
+    }
+
+
+async def community_by_id(session: AsyncSession, community_id: uuid.UUID) -> Community | None:
+    return await session.get(Community, community_id)
+
+
+async def geojson_by_id(
+    session: AsyncSession, model: type, ids: Sequence[uuid.UUID], simplify_m: float | None
+) -> dict[uuid.UUID, str]:
+    """GeoJSON text of each geometry; simplified in metres (in British National Grid)."""
+    geom = model.geom
+    if simplify_m:
+        geom = func.ST_Transform(
+            func.ST_SimplifyPreserveTopology(func.ST_Transform(geom, 27700), simplify_m), 4326
+        )
+    rows = await session.execute(
+        select(model.id, func.ST_AsGeoJSON(func.ST_ForcePolygonCCW(geom), GEOJSON_DECIMALS)).where(
+            model.id.in_(ids)
+        )
+    )
+    return dict(rows.all())
+
+
+@dataclass(frozen=True)
+class CommunityFigures:
+    lsoa_count: int
+    lsoas_most_deprived_10: int
+    lsoas_most_deprived_20: int
+    most_deprived_rank: int | None
+    population: int | None
+    population_most_deprived_20: int | None
+    deprivation_areas: int | None
+    deprivation_index: str | None
+
+
+async def community_figures(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, CommunityFigures]:
+    """Population and deprivation counts from each community's LSOAs, in one statement.
+
+    Deciles are counted the Welsh Government way: the most deprived 10% of N areas are
+    ranks 1..ceil(N/10) (1..191 of 1,909), the most deprived 20% ranks 1..ceil(N/5)."""
+    areas = Region.deprivation_areas
+    top10 = Lsoa.deprivation_rank <= func.ceil(cast(areas, Float) / 10)
+    top20 = Lsoa.deprivation_rank <= func.ceil(cast(areas, Float) / 5)
+    complete = func.count(Lsoa.population) == func.count()
+    stmt = (
+        select(
+            CommunityLsoa.community_id,
+            func.count(),
+            func.count().filter(top10),
+            func.count().filter(top20),
+            func.min(Lsoa.deprivation_rank),
+            func.sum(Lsoa.population),
+            func.coalesce(func.sum(Lsoa.population).filter(top20), 0),
+            complete,
+            func.max(areas),
+            func.max(Region.deprivation_index),
+        )
+        .join(Lsoa, Lsoa.id == CommunityLsoa.lsoa_id)
+        .join(County, County.id == Lsoa.county_id)
+        .join(Region, Region.id == County.region_id)
+        .where(CommunityLsoa.community_id.in_(ids))
+        .group_by(CommunityLsoa.community_id)
+    )
+    figures = {}
+    rows = (await session.execute(stmt)).all()
+    for cid, n, d10, d20, best, pop, pop20, full, n_areas, index in rows:
+        figures[cid] = CommunityFigures(
+            lsoa_count=n,
+            lsoas_most_deprived_10=d10,
+            lsoas_most_deprived_20=d20,
+            most_deprived_rank=best,
+            population=pop if full else None,
+            population_most_deprived_20=pop20 if full else None,
+            deprivation_areas=n_areas,
+            deprivation_index=index,
+        )
+    return figures
+
+
+async def lsoas_of_communities(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> list[tuple[uuid.UUID, Lsoa]]:
+    rows = await session.execute(
+        select(CommunityLsoa.community_id, Lsoa)
+        .join(Lsoa, Lsoa.id == CommunityLsoa.lsoa_id)
+        .where(CommunityLsoa.community_id.in_(ids))
+        .order_by(Lsoa.deprivation_rank.nulls_last(), Lsoa.code)
+    )
+    return list(rows.all())
+
+
+def _point(lat: float, lon: float) -> Any:
+    return func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326)
+
+
+def containing(model: type, lat: float, lon: float) -> Select[Any]:
+    """The rows of `model` whose area covers the point (answered from the GiST index)."""
+    return select(model).where(func.ST_Covers(model.geom, _point(lat, lon))).limit(1)
+
+
+async def place_at(
+    session: AsyncSession, lat: float, lon: float
+) -> tuple[County | None, Community | None, Lsoa | None]:
+    county = await session.scalar(containing(County, lat, lon))
+    if county is None:  # outside the region: nothing smaller can contain it either
+        return None, None, None
+    community = await session.scalar(containing(Community, lat, lon))
+    lsoa = await session.scalar(containing(Lsoa, lat, lon))
+    return county, community, lsoa

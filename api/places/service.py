@@ -1,12 +1,116 @@
-"""Rules of the places domain: geography is public, loaded from files, read by everyone."""
+"""Rules of the places domain. Geography is open data: anyone may read it; only the
+command line loads it."""
 
 from __future__ import annotations
 
+import math
+import uuid
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.errors import BadInput
 from api.places import repository
+from api.places.models import Community, County, Lsoa
+from api.places.repository import CommunityFigures
+from api.shared.pagination import Page, PageRequest
+from geodata.region import RegionData
+
+# Simplifying by more than this would turn a county into a triangle.
+MAX_SIMPLIFY_M = 5_000.0
 
 
 async def county_codes(session: AsyncSession) -> set[str]:
     """Codes of every loaded county (for checking role scopes and filters)."""
     return await repository.county_codes(session)
+
+
+async def load_region(session: AsyncSession, data: RegionData) -> dict[str, int]:
+    """Write an already-checked region in the caller's transaction; rows written per table.
+    Loading the same files again writes nothing."""
+    return await repository.load_region(session, data)
+
+
+async def attributions(session: AsyncSession) -> list[str]:
+    return await repository.attributions(session)
+
+
+async def counties(session: AsyncSession) -> Sequence[County]:
+    return await repository.counties(session)
+
+
+async def county(session: AsyncSession, code: str) -> County | None:
+    return await repository.county_by_code(session, code)
+
+
+async def counties_by_id(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, County]:
+    return {c.id: c for c in await repository.counties_by_id(session, ids)}
+
+
+async def communities(
+    session: AsyncSession, page: PageRequest, county_code: str | None = None
+) -> Page[Community]:
+    if county_code is None:
+        return (await repository.community_pages(session, page, None))[None]
+    found = await repository.county_by_code(session, county_code)
+    if found is None:
+        raise BadInput(f"There is no county with code {county_code!r}.", field="countyCode")
+    return (await repository.community_pages(session, page, [found.id]))[found.id]
+
+
+async def communities_of_counties(
+    session: AsyncSession, page: PageRequest, county_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID | None, Page[Community]]:
+    return await repository.community_pages(session, page, county_ids)
+
+
+async def community(session: AsyncSession, community_id: uuid.UUID) -> Community | None:
+    return await repository.community_by_id(session, community_id)
+
+
+async def community_figures(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, CommunityFigures]:
+    return await repository.community_figures(session, ids)
+
+
+async def lsoas_of_communities(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Lsoa]]:
+    grouped: dict[uuid.UUID, list[Lsoa]] = {i: [] for i in ids}
+    for community_id, lsoa in await repository.lsoas_of_communities(session, ids):
+        grouped[community_id].append(lsoa)
+    return grouped
+
+
+def check_simplify(simplify_m: float | None) -> float | None:
+    if simplify_m is None or simplify_m == 0:
+        return None
+    if not math.isfinite(simplify_m) or not 0 < simplify_m <= MAX_SIMPLIFY_M:
+        raise BadInput(
+            f"simplifyM must be between 0 and {MAX_SIMPLIFY_M:g} metres.", field="simplifyM"
+        )
+    return simplify_m
+
+
+async def geojson(
+    session: AsyncSession, model: type, ids: Sequence[uuid.UUID], simplify_m: float | None
+) -> dict[uuid.UUID, str]:
+    return await repository.geojson_by_id(session, model, ids, check_simplify(simplify_m))
+
+
+def check_point(lat: float, lon: float) -> None:
+    if not math.isfinite(lat) or not -90 <= lat <= 90:
+        raise BadInput("lat must be a latitude between -90 and 90 degrees.", field="lat")
+    if not math.isfinite(lon) or not -180 <= lon <= 180:
+        raise BadInput("lon must be a longitude between -180 and 180 degrees.", field="lon")
+
+
+async def place_at(
+    session: AsyncSession, lat: float, lon: float
+) -> tuple[County | None, Community | None, Lsoa | None]:
+    """The county, community and LSOA covering a point; all None outside the region."""
+    check_point(lat, lon)
+    return await repository.place_at(session, lat, lon)

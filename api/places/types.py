@@ -1,10 +1,244 @@
+"""GraphQL for geography: counties, communities, LSOAs and what covers a point."""
+
 from __future__ import annotations
 
+import uuid
+
 import strawberry
+
+from api.context import Info
+from api.places import loaders, service
+from api.places.models import Community as CommunityRow
+from api.places.models import County as CountyRow
+from api.places.models import Lsoa as LsoaRow
+from api.places.repository import COMMUNITY_KEY_TYPES, CommunityFigures, community_sort_key
+from api.shared.geojson import GeoJSON, as_geojson
+from api.shared.language import pick
+from api.shared.pagination import Connection, PageRequest
+
+SIMPLIFY_HELP = "Simplify the outline, in metres (0 or null: the full boundary)."
+
+
+async def _geometry(info: Info, model: type, ident: uuid.UUID, simplify_m: float | None) -> object:
+    simplify = service.check_simplify(simplify_m)
+    return as_geojson(await loaders.geojson(info.context).load((model, ident, simplify)))
+
+
+@strawberry.interface
+class Named:
+    name_en: str
+    name_cy: str | None
+
+    @strawberry.field(description="The name in the language asked for by Accept-Language.")
+    def name(self, info: Info) -> str:
+        return pick(info.context.language, self.name_en, self.name_cy) or ""
+
+
+@strawberry.type
+class County(Named):
+    id: uuid.UUID
+    code: str
+    area_km2: float
+
+    @classmethod
+    def of(cls, row: CountyRow) -> County:
+        return cls(
+            id=row.id,
+            code=row.code,
+            name_en=row.name_en,
+            name_cy=row.name_cy,
+            area_km2=round(row.area_m2 / 1e6, 3),
+        )
+
+    @strawberry.field(description=f"The boundary as GeoJSON. {SIMPLIFY_HELP}")
+    async def geometry(self, info: Info, simplify_m: float | None = None) -> GeoJSON:
+        return await _geometry(info, CountyRow, self.id, simplify_m)
+
+    @strawberry.field(description="The county's communities, by name.")
+    async def communities(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Community]:
+        page = PageRequest.parse(
+            first, after, info.context.settings.page_size_max, COMMUNITY_KEY_TYPES
+        )
+        rows = await loaders.county_communities(info.context).load((self.id, page))
+        return Connection.of(rows, community_sort_key, Community.of)
+
+
+@strawberry.type(
+    description="Deprivation of a community, counted from its LSOAs' national "
+    "ranks (ranks are never averaged)."
+)
+class Deprivation:
+    index: str | None = strawberry.field(description="The deprivation index, e.g. WIMD 2019.")
+    ranked_areas: int | None = strawberry.field(
+        description="How many areas the national ranking has (1,909 LSOAs in Wales)."
+    )
+    lsoa_count: int
+    lsoas_in_most_deprived_10_pct: int
+    lsoas_in_most_deprived_20_pct: int
+    most_deprived_rank: int | None = strawberry.field(
+        description="National rank of the community's most deprived LSOA (1 = most deprived)."
+    )
+    population_share_in_most_deprived_20_pct: float | None = strawberry.field(
+        description="Share (0-1) of the population living in the nationally most deprived 20% "
+        "of LSOAs; null when population figures are missing."
+    )
+
+
+@strawberry.type(description="Lower Layer Super Output Area: the small area statistics use.")
+class Lsoa:
+    id: uuid.UUID
+    code: str
+    name_en: str
+    local_name: str | None
+    population: int | None
+    deprivation_rank: int | None
+    income_rank: int | None
+    employment_rank: int | None
+    health_rank: int | None
+    education_rank: int | None
+    access_rank: int | None
+    housing_rank: int | None
+    community_safety_rank: int | None
+    physical_environment_rank: int | None
+
+    @classmethod
+    def of(cls, row: LsoaRow) -> Lsoa:
+        return cls(
+            id=row.id,
+            **{
+                f: getattr(row, f)
+                for f in (
+                    "code",
+                    "name_en",
+                    "local_name",
+                    "population",
+                    "deprivation_rank",
+                    "income_rank",
+                    "employment_rank",
+                    "health_rank",
+                    "education_rank",
+                    "access_rank",
+                    "housing_rank",
+                    "community_safety_rank",
+                    "physical_environment_rank",
+                )
+            },
+        )
+
+
+@strawberry.type
+class Community(Named):
+    id: uuid.UUID
+    code: str
+    source: str
+    area_km2: float
+    county_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def of(cls, row: CommunityRow) -> Community:
+        return cls(
+            id=row.id,
+            code=row.code,
+            source=row.source,
+            name_en=row.name_en,
+            name_cy=row.name_cy,
+            area_km2=round(row.area_m2 / 1e6, 3),
+            county_id=row.county_id,
+        )
+
+    @strawberry.field
+    async def county(self, info: Info) -> County:
+        return County.of(await loaders.county(info.context).load(self.county_id))
+
+    async def _figures(self, info: Info) -> CommunityFigures | None:
+        return await loaders.figures(info.context).load(self.id)
+
+    @strawberry.field(description="People living in the community's LSOAs, when known.")
+    async def population(self, info: Info) -> int | None:
+        figures = await self._figures(info)
+        return figures.population if figures else None
+
+    @strawberry.field
+    async def deprivation(self, info: Info) -> Deprivation | None:
+        f = await self._figures(info)
+        if f is None:
+            return None
+        share = (
+            round(f.population_most_deprived_20 / f.population, 4)
+            if f.population and f.population_most_deprived_20 is not None
+            else None
+        )
+        return Deprivation(
+            index=f.deprivation_index,
+            ranked_areas=f.deprivation_areas,
+            lsoa_count=f.lsoa_count,
+            lsoas_in_most_deprived_10_pct=f.lsoas_most_deprived_10,
+            lsoas_in_most_deprived_20_pct=f.lsoas_most_deprived_20,
+            most_deprived_rank=f.most_deprived_rank,
+            population_share_in_most_deprived_20_pct=share,
+        )
+
+    @strawberry.field(description="The LSOAs that make up the community, most deprived first.")
+    async def lsoas(self, info: Info) -> list[Lsoa]:
+        return [Lsoa.of(r) for r in await loaders.lsoas(info.context).load(self.id)]
+
+    @strawberry.field(description=f"The boundary as GeoJSON. {SIMPLIFY_HELP}")
+    async def geometry(self, info: Info, simplify_m: float | None = None) -> GeoJSON:
+        return await _geometry(info, CommunityRow, self.id, simplify_m)
+
+
+async def _communities(
+    info: Info, first: int | None, after: str | None, county_code: str | None
+) -> Connection[Community]:
+    page = PageRequest.parse(first, after, info.context.settings.page_size_max, COMMUNITY_KEY_TYPES)
+    rows = await service.communities(info.context.session, page, county_code)
+    return Connection.of(rows, community_sort_key, Community.of)
+
+
+@strawberry.type(description="What covers a point; all null outside the region.")
+class Place:
+    county: County | None
+    community: Community | None
+    lsoa: Lsoa | None
 
 
 @strawberry.type
 class Query:
+    @strawberry.field(description="Credits the data's licences require to be shown to users.")
+    async def attribution(self, info: Info) -> list[str]:
+        return await service.attributions(info.context.session)
+
     @strawberry.field
-    def attribution(self) -> str:
-        return ""
+    async def counties(self, info: Info) -> list[County]:
+        return [County.of(c) for c in await service.counties(info.context.session)]
+
+    @strawberry.field
+    async def county(self, info: Info, code: str) -> County | None:
+        row = await service.county(info.context.session, code)
+        return County.of(row) if row else None
+
+    @strawberry.field(description="Communities, by name; optionally of one county.")
+    async def communities(
+        self,
+        info: Info,
+        county_code: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Community]:
+        return await _communities(info, first, after, county_code)
+
+    @strawberry.field
+    async def community(self, info: Info, id: uuid.UUID) -> Community | None:
+        row = await service.community(info.context.session, id)
+        return Community.of(row) if row else None
+
+    @strawberry.field(description="The county, community and LSOA containing a point.")
+    async def place_at(self, info: Info, lat: float, lon: float) -> Place:
+        county, community, lsoa = await service.place_at(info.context.session, lat, lon)
+        return Place(
+            county=County.of(county) if county else None,
+            community=Community.of(community) if community else None,
+            lsoa=Lsoa.of(lsoa) if lsoa else None,
+        )

@@ -26,8 +26,12 @@ async def readyz(request: Request) -> ORJSONResponse:
         return ORJSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
     if revision != head_revision():
         return ORJSONResponse(
-            {"status": "unavailable", "database": "ok", "migrations": revision,
-             "expected": head_revision()},
+            {
+                "status": "unavailable",
+                "database": "ok",
+                "migrations": revision,
+                "expected": head_revision(),
+            },
             503,
         )
     return ORJSONResponse({"status": "ok", "database": "ok", "migrations": revision})

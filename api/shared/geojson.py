@@ -11,10 +11,12 @@ from typing import Any, NewType
 import orjson
 import strawberry
 
-GeoJSON = strawberry.scalar(
-    NewType("GeoJSON", object),
+GeoJSON = NewType("GeoJSON", object)
+
+GEOJSON_SCALAR = strawberry.scalar(
+    name="GeoJSON",
     description="A GeoJSON geometry (RFC 7946): WGS84 longitude/latitude, 6 decimal places.",
-    serialize=lambda text: orjson.Fragment(text) if isinstance(text, str | bytes) else text,
+    serialize=lambda value: value,
     parse_value=lambda value: value,
 )
 

@@ -25,14 +25,15 @@ def encode_cursor(key: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(orjson.dumps([str(k) for k in key])).decode()
 
 
-def decode_cursor(cursor: str) -> list[str]:
+def decode_cursor(cursor: str, key_types: Sequence[Callable[[str], Any]]) -> tuple[Any, ...]:
+    """The sort key in a cursor, each part converted by `key_types` (e.g. str, uuid.UUID)."""
     try:
         key = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (binascii.Error, ValueError, orjson.JSONDecodeError):
+        if not isinstance(key, list) or len(key) != len(key_types):
+            raise ValueError(cursor)
+        return tuple(convert(part) for convert, part in zip(key_types, key, strict=True))
+    except (binascii.Error, ValueError, TypeError, orjson.JSONDecodeError):
         raise BadInput("This cursor is not one the API gave out.", field="after") from None
-    if not isinstance(key, list) or not all(isinstance(k, str) for k in key):
-        raise BadInput("This cursor is not one the API gave out.", field="after")
-    return key
 
 
 @dataclass(frozen=True)
@@ -40,14 +41,20 @@ class PageRequest:
     """A checked `first`/`after`: `limit` rows after the key `after` (None = from the start)."""
 
     limit: int
-    after: list[str] | None
+    after: tuple[Any, ...] | None
 
     @classmethod
-    def parse(cls, first: int | None, after: str | None, cap: int) -> PageRequest:
+    def parse(
+        cls,
+        first: int | None,
+        after: str | None,
+        cap: int,
+        key_types: Sequence[Callable[[str], Any]],
+    ) -> PageRequest:
         limit = cap if first is None else first
         if not 0 <= limit <= cap:
             raise BadInput(f"first must be between 0 and {cap}.", field="first")
-        return cls(limit=limit, after=decode_cursor(after) if after else None)
+        return cls(limit=limit, after=decode_cursor(after, key_types) if after else None)
 
 
 @dataclass(frozen=True)
