@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 
 import orjson
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import ORJSONResponse
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
@@ -69,7 +68,7 @@ def create_app(
             client_address=request.client.host if request.client else "unknown",
         )
 
-    app = FastAPI(title="Cymuned", lifespan=lifespan, default_response_class=ORJSONResponse)
+    app = FastAPI(title="Cymuned", lifespan=lifespan)
     app.state.settings = settings
     if sessionmaker is not None:
         app.state.sessionmaker = sessionmaker

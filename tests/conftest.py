@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, make_url, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.pool import NullPool
 
@@ -120,3 +120,18 @@ def count_statements(connection: AsyncConnection) -> Iterator[StatementCounter]:
     event.listen(target, "before_cursor_execute", counter)
     yield counter
     event.remove(target, "before_cursor_execute", counter)
+
+
+SCRATCH = "cymuned_scratch"
+
+
+@pytest.fixture
+async def scratch_url(engine: AsyncEngine) -> AsyncIterator[str]:
+    """An empty database beside the test one, dropped afterwards."""
+    admin = engine.execution_options(isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(text(f"DROP DATABASE IF EXISTS {SCRATCH}"))
+        await conn.execute(text(f"CREATE DATABASE {SCRATCH}"))
+    yield make_url(engine.url).set(database=SCRATCH).render_as_string(hide_password=False)
+    async with admin.connect() as conn:
+        await conn.execute(text(f"DROP DATABASE IF EXISTS {SCRATCH} WITH (FORCE)"))

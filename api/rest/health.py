@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import ORJSONResponse
+from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.migrations import current_revision, head_revision
@@ -12,20 +12,20 @@ router = APIRouter()
 
 
 @router.get("/healthz")
-async def healthz() -> ORJSONResponse:
-    return ORJSONResponse({"status": "ok"})
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
 
 
-@router.get("/readyz")
-async def readyz(request: Request) -> ORJSONResponse:
+@router.get("/readyz", response_model=None)
+async def readyz(request: Request) -> dict[str, str | None] | JSONResponse:
     """Ready when the database answers and its schema is at the code's migration head."""
     try:
         async with request.app.state.sessionmaker() as session:
             revision = await current_revision(await session.connection())
     except (SQLAlchemyError, OSError):
-        return ORJSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
     if revision != head_revision():
-        return ORJSONResponse(
+        return JSONResponse(
             {
                 "status": "unavailable",
                 "database": "ok",
@@ -34,4 +34,4 @@ async def readyz(request: Request) -> ORJSONResponse:
             },
             503,
         )
-    return ORJSONResponse({"status": "ok", "database": "ok", "migrations": revision})
+    return {"status": "ok", "database": "ok", "migrations": revision}

@@ -1,0 +1,32 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup stop lint schema
+
+run: setup
+	$(BIN)/cymuned serve
+
+# The same set-up as `run`, then the suite (which uses its own throwaway cluster).
+test: setup
+	$(BIN)/pytest
+
+setup: $(STAMP)
+	$(BIN)/cymuned setup
+
+stop: $(STAMP)
+	$(BIN)/cymuned db stop
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+schema: $(STAMP)
+	$(BIN)/cymuned print-schema > graphql/schema.graphql
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)

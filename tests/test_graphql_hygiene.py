@@ -1,0 +1,87 @@
+"""Limits and error shapes every request goes through: codes, plain messages, no internals."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from api.places import service as places
+from tests.graphql_client import error_codes, gql
+
+LEAKS = ("Traceback", 'File "', "sqlalchemy", "asyncpg", "secret detail")
+
+
+def _assert_no_leak(response: httpx.Response) -> None:
+    for leak in LEAKS:
+        assert leak not in response.text
+
+
+async def _post(client: httpx.AsyncClient, query: str) -> httpx.Response:
+    return await client.post("/graphql", json={"query": query})
+
+
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [
+        ("malformed", "{ counties { code "),
+        ("unknown field", "{ counties { code population } }"),
+        ("unknown argument", "{ counties(first: 2) { code } }"),
+        (
+            "too deep",
+            "{ counties { communities { edges { node { county { communities { edges { node {"
+            " county { communities { edges { node { id } } } } } } } } } } } } }",
+        ),
+        ("too many aliases", "{ " + " ".join(f"a{i}: attribution" for i in range(16)) + " }"),
+        ("too many tokens", "{ " + " ".join("attribution" for _ in range(2001)) + " }"),
+    ],
+)
+async def test_bad_documents_are_bad_user_input(
+    client: httpx.AsyncClient, name: str, query: str
+) -> None:
+    response = await _post(client, query)
+    assert response.status_code < 500, name
+    body = response.json()
+    assert body["errors"], name
+    assert set(error_codes(body)) == {"BAD_USER_INPUT"}, name
+    _assert_no_leak(response)
+
+
+async def test_wrong_variable_type_is_bad_user_input(client: httpx.AsyncClient) -> None:
+    body = await gql(
+        client,
+        "query($lat: Float!) { placeAt(lat: $lat, lon: 1) { lsoa { code } } }",
+        {"lat": "north"},
+        expect_errors=True,
+    )
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+
+
+async def test_a_crashing_resolver_is_internal_and_says_nothing_inside(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def crash(session: object) -> None:
+        raise RuntimeError("secret detail: connection string postgres://x")
+
+    monkeypatch.setattr(places, "counties", crash)
+    response = await _post(client, "{ counties { code } }")
+    assert response.status_code == 200
+    [error] = response.json()["errors"]
+    assert error["extensions"] == {"code": "INTERNAL"}
+    assert response.headers["x-request-id"] in error["message"]
+    _assert_no_leak(response)
+
+
+async def test_body_that_is_not_json_is_a_400(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/graphql", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+
+
+async def test_every_response_carries_a_request_id(client: httpx.AsyncClient) -> None:
+    fresh = await client.get("/healthz")
+    assert len(fresh.headers["x-request-id"]) == 32
+    echoed = await client.get("/healthz", headers={"x-request-id": "phone-42.retry-1"})
+    assert echoed.headers["x-request-id"] == "phone-42.retry-1"
+    forged = await client.get("/healthz", headers={"x-request-id": "bad id\nINFO forged"})
+    assert forged.headers["x-request-id"] != "bad id\nINFO forged"
