@@ -13,12 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 GRAPHQL = ROOT / "graphql"
 
 
-def _schema(settings: Settings):  # noqa: ANN202
-    return build_schema(settings)
-
-
 def test_printed_schema_matches_the_code(settings: Settings) -> None:
-    printed = _schema(settings).as_str() + "\n"
+    printed = build_schema(settings).as_str() + "\n"
     on_disk = (GRAPHQL / "schema.graphql").read_text()
     assert printed == on_disk, (
         "graphql/schema.graphql is out of date: regenerate it with `make schema`"
@@ -26,7 +22,7 @@ def test_printed_schema_matches_the_code(settings: Settings) -> None:
 
 
 def test_every_operation_is_valid_and_named_after_its_file(settings: Settings) -> None:
-    schema = _schema(settings)._schema
+    schema = build_schema(settings)._schema
     files = sorted((GRAPHQL / "operations").glob("*.graphql"))
     assert files
     for path in files:
