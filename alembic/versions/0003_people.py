@@ -40,17 +40,25 @@ def upgrade() -> None:
         sa.Column("user_id", UUID, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
         sa.Column("role", sa.String(16), nullable=False),
         sa.Column("county_code", sa.String(16), sa.ForeignKey("counties.code")),
-        sa.UniqueConstraint("user_id", "role", "county_code",
-                            name="uq_role_grants_user_role_county",
-                            postgresql_nulls_not_distinct=True),
+        sa.UniqueConstraint(
+            "user_id",
+            "role",
+            "county_code",
+            name="uq_role_grants_user_role_county",
+            postgresql_nulls_not_distinct=True,
+        ),
     )
     op.create_index("ix_role_grants_user_id", "role_grants", ["user_id"])
     op.create_table(
         "auth_sessions",
         sa.Column("id", UUID, primary_key=True),
         sa.Column("user_id", UUID, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True),
-                  server_default=_now("clock_timestamp"), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=_now("clock_timestamp"),
+            nullable=False,
+        ),
         sa.Column("revoked_at", sa.DateTime(timezone=True)),
         sa.Column("revoked_reason", sa.String(64)),
     )
@@ -58,8 +66,12 @@ def upgrade() -> None:
     op.create_table(
         "refresh_tokens",
         sa.Column("token_hash", sa.LargeBinary(32), primary_key=True),
-        sa.Column("session_id", UUID, sa.ForeignKey("auth_sessions.id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column(
+            "session_id",
+            UUID,
+            sa.ForeignKey("auth_sessions.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("used_at", sa.DateTime(timezone=True)),
     )
@@ -69,12 +81,14 @@ def upgrade() -> None:
         sa.Column("id", sa.BigInteger(), primary_key=True, autoincrement=True),
         sa.Column("email", sa.String(320), nullable=False),
         sa.Column("client_address", sa.String(64), nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), server_default=_now("clock_timestamp"),
-                  nullable=False),
+        sa.Column(
+            "at", sa.DateTime(timezone=True), server_default=_now("clock_timestamp"), nullable=False
+        ),
     )
     op.create_index("ix_login_failures_email_at", "login_failures", ["email", "at"])
-    op.create_index("ix_login_failures_client_address_at", "login_failures",
-                    ["client_address", "at"])
+    op.create_index(
+        "ix_login_failures_client_address_at", "login_failures", ["client_address", "at"]
+    )
 
 
 def downgrade() -> None:

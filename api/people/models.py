@@ -40,7 +40,10 @@ class RoleGrant(Base):
     __tablename__ = "role_grants"
     __table_args__ = (
         UniqueConstraint(
-            "user_id", "role", "county_code", name="uq_role_grants_user_role_county",
+            "user_id",
+            "role",
+            "county_code",
+            name="uq_role_grants_user_role_county",
             postgresql_nulls_not_distinct=True,
         ),
     )
