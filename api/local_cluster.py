@@ -7,6 +7,7 @@ runs as the `postgres` system user, which owns the data directory.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pwd
 import secrets
@@ -80,7 +81,8 @@ class LocalCluster:
 
     @property
     def data_dir(self) -> Path:
-        return self.root / "pg"
+        # Resolved: `pg` may be a link to a place the postgres user can reach (see init).
+        return (self.root / "pg").resolve()
 
     @property
     def password_file(self) -> Path:
@@ -105,6 +107,24 @@ class LocalCluster:
             owner = pwd.getpwnam("postgres")
             os.chown(path, owner.pw_uid, owner.pw_gid)
 
+    def _owner_can_reach(self, path: Path) -> bool:
+        return subprocess.run([*self._as_owner(), "test", "-x", str(path)]).returncode == 0
+
+    def _make_data_dir(self) -> None:
+        """The data directory, owned by the server's user. If that user cannot reach the
+        project (a checkout under /root, say), the data lives under /var/tmp and `pg` links
+        to it."""
+        link = self.root / "pg"
+        if self._owner_can_reach(self.root):
+            link.mkdir(mode=0o700, exist_ok=True)
+        else:
+            digest = hashlib.sha256(str(self.root.resolve()).encode()).hexdigest()[:12]
+            outside = Path("/var/tmp") / f"cymuned-{digest}"
+            outside.mkdir(mode=0o700, exist_ok=True)
+            link.unlink(missing_ok=True)
+            link.symlink_to(outside)
+        self._give_to_owner(self.data_dir)
+
     def is_running(self) -> bool:
         if not (self.data_dir / "postmaster.pid").exists():
             return False
@@ -123,10 +143,9 @@ class LocalCluster:
         password = secrets.token_urlsafe(24)
         self.password_file.write_text(password + "\n")
         self.password_file.chmod(0o600)
-        self.data_dir.mkdir(mode=0o700, exist_ok=True)
-        self._give_to_owner(self.data_dir)
+        self._make_data_dir()
         # initdb reads the password from a file its (unprivileged) user can open.
-        pwfile = self.root / "pg.initpw"
+        pwfile = self.data_dir.parent / f"{self.data_dir.name}.initpw"
         pwfile.write_text(password + "\n")
         pwfile.chmod(0o600)
         self._give_to_owner(pwfile)
@@ -204,4 +223,5 @@ class LocalCluster:
 
     def destroy(self) -> None:
         self.stop()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
         shutil.rmtree(self.root, ignore_errors=True)
