@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from alembic import command
 from api.settings import PROJECT_ROOT
 
 

@@ -24,8 +24,8 @@ from api.people.types import Mutation as PeopleMutation
 from api.people.types import Query as PeopleQuery
 from api.places.types import Query as PlacesQuery
 from api.request_id import current_request_id
-from api.shared.geojson import GEOJSON_SCALAR, GeoJSON
 from api.settings import Settings
+from api.shared.geojson import GEOJSON_SCALAR, GeoJSON
 
 log = logging.getLogger("api.graphql")
 
