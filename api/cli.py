@@ -64,16 +64,20 @@ def load_region(
 
 
 def first_admin(settings: Settings, email: str | None, password: str | None) -> None:
+    from api.errors import DomainError
     from api.people import service as people
 
-    made = asyncio.run(
-        _in_transaction(
-            settings,
-            lambda s: people.ensure_first_admin(
-                s, email or settings.admin_email, password or settings.admin_password
-            ),
+    try:
+        made = asyncio.run(
+            _in_transaction(
+                settings,
+                lambda s: people.ensure_first_admin(
+                    s, email or settings.admin_email, password or settings.admin_password
+                ),
+            )
         )
-    )
+    except DomainError as exc:
+        sys.exit(f"Cannot make the first admin: {exc.message}")
     if made is None:
         return
     made_email, generated = made

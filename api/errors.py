@@ -3,6 +3,8 @@ and the REST layer to an HTTP status. Their messages are written for people."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class DomainError(Exception):
     code = "BAD_USER_INPUT"
@@ -42,6 +44,16 @@ class Conflict(DomainError):
 class RateLimited(DomainError):
     code = "RATE_LIMITED"
     http_status = 429
+
+
+class InvalidInput(DomainError):
+    """Several expected input problems at once; nothing was written."""
+
+    def __init__(self, errors: Sequence[DomainError]) -> None:
+        super().__init__(
+            "; ".join(f"{e.field}: {e.message}" if e.field else e.message for e in errors)
+        )
+        self.errors = list(errors)
 
 
 INTERNAL = "INTERNAL"

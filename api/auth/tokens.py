@@ -22,13 +22,23 @@ class AccessClaims:
 
 
 def issue_access_token(
-    secret: str, user_id: uuid.UUID, session_id: uuid.UUID, ttl: timedelta,
+    secret: str,
+    user_id: uuid.UUID,
+    session_id: uuid.UUID,
+    ttl: timedelta,
     now: datetime | None = None,
 ) -> tuple[str, datetime]:
     issued = now or datetime.now(UTC)
     expires = issued + ttl
     token = jwt.encode(
-        {"sub": str(user_id), "sid": str(session_id), "iat": issued, "exp": expires},
+        # jti: two sign-ins in the same second still get different tokens.
+        {
+            "sub": str(user_id),
+            "sid": str(session_id),
+            "iat": issued,
+            "exp": expires,
+            "jti": secrets.token_urlsafe(12),
+        },
         secret,
         algorithm=ALGORITHM,
     )

@@ -21,6 +21,7 @@ from api.errors import (
     Conflict,
     DomainError,
     Forbidden,
+    InvalidInput,
     NotFound,
     RateLimited,
     Unauthenticated,
@@ -45,16 +46,6 @@ FIRST_ADMIN_EMAIL = "admin@localhost"
 PASSWORD_MAX_LENGTH = 1024  # argon2 hashes anything, but a megabyte "password" is an attack
 
 _EMAIL = re.compile(r"^[^@\s]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*$")
-
-
-class InvalidInput(DomainError):
-    """Several expected input problems at once; nothing was written."""
-
-    def __init__(self, errors: Sequence[DomainError]) -> None:
-        super().__init__(
-            "; ".join(f"{e.field}: {e.message}" if e.field else e.message for e in errors)
-        )
-        self.errors = list(errors)
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,11 @@ import strawberry
 
 from api.auth.principal import ALL_COUNTIES, Role
 from api.context import Info
+from api.errors import InvalidInput
 from api.people import service
 from api.people.loaders import grants_loader
 from api.people.models import User
-from api.people.service import Account, Grant, GrantInput, InvalidInput, NewUser, SignIn
+from api.people.service import Account, Grant, GrantInput, NewUser, SignIn
 from api.shared.language import Language
 from api.shared.pagination import Connection
 from api.shared.user_errors import UserError

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from api.auth.principal import ALL_COUNTIES, Role
+from api.errors import InvalidInput
 from api.people import service
-from api.people.service import InvalidInput
 from tests.people.helpers import SETUP_ADMIN, audit_actions, make_user, sign_in
 
 
