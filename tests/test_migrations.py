@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-from sqlalchemy import text
+from sqlalchemy import Connection, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.app import create_app
 from api.db import make_engine, make_sessionmaker
@@ -52,3 +53,25 @@ async def test_upgrade_downgrade_upgrade(scratch_url: str, settings: Settings) -
 
     await asyncio.to_thread(upgrade, scratch_url)
     assert "users" in await _tables(scratch_url)
+
+
+def _drift(connection: Connection) -> list[object]:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from geoalchemy2 import alembic_helpers
+
+    from api.db import Base
+    from api.models import import_all_models
+
+    import_all_models()
+    context = MigrationContext.configure(
+        connection, opts={"include_object": alembic_helpers.include_object}
+    )
+    return compare_metadata(context, Base.metadata)
+
+
+async def test_models_and_migrations_agree(engine: AsyncEngine) -> None:
+    """A model changed without a migration (or the reverse) shows up here."""
+    async with engine.connect() as conn:
+        drift = await conn.run_sync(_drift)
+    assert drift == []

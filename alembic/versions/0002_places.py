@@ -41,7 +41,7 @@ def upgrade() -> None:
     op.create_table(
         "counties",
         _uuid_pk(),
-        sa.Column("code", sa.String(16), nullable=False, unique=True),
+        sa.Column("code", sa.String(32), nullable=False, unique=True),
         sa.Column(
             "region_id", postgresql.UUID(as_uuid=True), sa.ForeignKey("regions.id"), nullable=False
         ),
@@ -68,7 +68,7 @@ def upgrade() -> None:
     op.create_table(
         "lsoas",
         _uuid_pk(),
-        sa.Column("code", sa.String(16), nullable=False, unique=True),
+        sa.Column("code", sa.String(32), nullable=False, unique=True),
         sa.Column(
             "county_id", postgresql.UUID(as_uuid=True), sa.ForeignKey("counties.id"), nullable=False
         ),

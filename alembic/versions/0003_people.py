@@ -39,7 +39,7 @@ def upgrade() -> None:
         sa.Column("id", UUID, primary_key=True),
         sa.Column("user_id", UUID, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
         sa.Column("role", sa.String(16), nullable=False),
-        sa.Column("county_code", sa.String(16), sa.ForeignKey("counties.code")),
+        sa.Column("county_code", sa.String(32), sa.ForeignKey("counties.code")),
         sa.UniqueConstraint(
             "user_id",
             "role",

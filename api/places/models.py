@@ -13,6 +13,36 @@ from api.db import Base
 AREA_M2 = "ST_Area(ST_Transform(geom, 27700))"
 
 
+# The domains of the deprivation index each LSOA carries a rank for (WIMD's eight).
+DEPRIVATION_DOMAINS = (
+    "income",
+    "employment",
+    "health",
+    "education",
+    "access",
+    "housing",
+    "community_safety",
+    "physical_environment",
+)
+DOMAIN_RANK_COLUMNS = tuple(f"{domain}_rank" for domain in DEPRIVATION_DOMAINS)
+
+
+class Boundary:
+    """What every loaded area has: an id, a code from its source, names and a boundary."""
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    code: Mapped[str] = mapped_column(String(32), unique=True, nullable=False)
+    name_en: Mapped[str] = mapped_column(String(200), nullable=False)
+    name_cy: Mapped[str | None] = mapped_column(String(200))
+    # Deferred and raising: boundaries are large, and only the GeoJSON loader reads them.
+    geom: Mapped[object] = mapped_column(
+        Geometry("MULTIPOLYGON", srid=4326, spatial_index=False),
+        nullable=False,
+        deferred=True,
+        deferred_raiseload=True,
+    )
+
+
 class Region(Base):
     """A set of counties loaded together (e.g. a health board area)."""
 
@@ -29,25 +59,15 @@ class Region(Base):
     deprivation_areas: Mapped[int | None] = mapped_column(Integer)
 
 
-class County(Base):
+class County(Boundary, Base):
     __tablename__ = "counties"
     __table_args__ = (Index("ix_counties_geom", "geom", postgresql_using="gist"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    code: Mapped[str] = mapped_column(String(16), unique=True, nullable=False)
     region_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("regions.id"), nullable=False)
-    name_en: Mapped[str] = mapped_column(String(200), nullable=False)
-    name_cy: Mapped[str | None] = mapped_column(String(200))
-    geom: Mapped[object] = mapped_column(
-        Geometry("MULTIPOLYGON", srid=4326, spatial_index=False),
-        nullable=False,
-        deferred=True,
-        deferred_raiseload=True,
-    )
     area_m2: Mapped[float] = mapped_column(Float, Computed(AREA_M2, persisted=True))
 
 
-class Community(Base):
+class Community(Boundary, Base):
     """An area chosen as a community. The first set comes from MSOAs; more can be drawn."""
 
     __tablename__ = "communities"
@@ -56,36 +76,22 @@ class Community(Base):
         Index("ix_communities_name_en_id", "name_en", "id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    code: Mapped[str] = mapped_column(String(32), unique=True, nullable=False)
     county_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("counties.id"), nullable=False, index=True
     )
-    name_en: Mapped[str] = mapped_column(String(200), nullable=False)
-    name_cy: Mapped[str | None] = mapped_column(String(200))
     source: Mapped[str] = mapped_column(String(32), nullable=False)
-    geom: Mapped[object] = mapped_column(
-        Geometry("MULTIPOLYGON", srid=4326, spatial_index=False),
-        nullable=False,
-        deferred=True,
-        deferred_raiseload=True,
-    )
     area_m2: Mapped[float] = mapped_column(Float, Computed(AREA_M2, persisted=True))
 
 
-class Lsoa(Base):
+class Lsoa(Boundary, Base):
     """A Lower Layer Super Output Area with its deprivation ranks and population."""
 
     __tablename__ = "lsoas"
     __table_args__ = (Index("ix_lsoas_geom", "geom", postgresql_using="gist"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    code: Mapped[str] = mapped_column(String(16), unique=True, nullable=False)
     county_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("counties.id"), nullable=False, index=True
     )
-    name_en: Mapped[str] = mapped_column(String(200), nullable=False)
-    name_cy: Mapped[str | None] = mapped_column(String(200))
     local_name: Mapped[str | None] = mapped_column(String(200))
     population: Mapped[int | None] = mapped_column(Integer)
     deprivation_rank: Mapped[int | None] = mapped_column(Integer)
@@ -98,12 +104,6 @@ class Lsoa(Base):
     housing_rank: Mapped[int | None] = mapped_column(Integer)
     community_safety_rank: Mapped[int | None] = mapped_column(Integer)
     physical_environment_rank: Mapped[int | None] = mapped_column(Integer)
-    geom: Mapped[object] = mapped_column(
-        Geometry("MULTIPOLYGON", srid=4326, spatial_index=False),
-        nullable=False,
-        deferred=True,
-        deferred_raiseload=True,
-    )
 
 
 class CommunityLsoa(Base):

@@ -22,7 +22,14 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.places.models import Community, CommunityLsoa, County, Lsoa, Region
+from api.places.models import (
+    DOMAIN_RANK_COLUMNS,
+    Community,
+    CommunityLsoa,
+    County,
+    Lsoa,
+    Region,
+)
 from api.shared.pagination import Page, PageRequest
 from geodata.region import Area, RegionData
 
@@ -125,14 +132,7 @@ async def load_region(session: AsyncSession, data: RegionData) -> dict[str, int]
             "population",
             "deprivation_rank",
             "deprivation_score",
-            "income_rank",
-            "employment_rank",
-            "health_rank",
-            "education_rank",
-            "access_rank",
-            "housing_rank",
-            "community_safety_rank",
-            "physical_environment_rank",
+            *DOMAIN_RANK_COLUMNS,
             "geom",
         ],
     )

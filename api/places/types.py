@@ -8,6 +8,7 @@ import strawberry
 
 from api.context import Info
 from api.places import loaders, service
+from api.places.models import DOMAIN_RANK_COLUMNS
 from api.places.models import Community as CommunityRow
 from api.places.models import County as CountyRow
 from api.places.models import Lsoa as LsoaRow
@@ -115,14 +116,7 @@ class Lsoa:
                     "local_name",
                     "population",
                     "deprivation_rank",
-                    "income_rank",
-                    "employment_rank",
-                    "health_rank",
-                    "education_rank",
-                    "access_rank",
-                    "housing_rank",
-                    "community_safety_rank",
-                    "physical_environment_rank",
+                    *DOMAIN_RANK_COLUMNS,
                 )
             },
         )
