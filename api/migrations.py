@@ -22,19 +22,20 @@ def alembic_config(database_url: str) -> Config:
 
 
 @lru_cache
-def head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config("")).get_current_head()
+def head_revisions() -> frozenset[str]:
+    return frozenset(ScriptDirectory.from_config(alembic_config("")).get_heads())
 
 
-async def current_revision(conn: AsyncConnection) -> str | None:
+async def current_revisions(conn: AsyncConnection) -> frozenset[str]:
     try:
         async with conn.begin_nested():
-            return await conn.scalar(text("SELECT version_num FROM alembic_version"))
+            rows = await conn.scalars(text("SELECT version_num FROM alembic_version"))
+            return frozenset(rows.all())
     except ProgrammingError:  # no alembic_version table yet
-        return None
+        return frozenset()
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
+def upgrade(database_url: str, revision: str = "heads") -> None:
     command.upgrade(alembic_config(database_url), revision)
 
 

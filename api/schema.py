@@ -19,18 +19,21 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from api.assets import types as assets
+from api.conversations import types as conversations
 from api.errors import INTERNAL, DomainError
-from api.people.types import Mutation as PeopleMutation
-from api.people.types import Query as PeopleQuery
-from api.places.types import Query as PlacesQuery
+from api.grants import types as grants
+from api.people import types as people
+from api.places import types as places
 from api.request_id import current_request_id
 from api.settings import Settings
 from api.shared.geojson import GEOJSON_SCALAR, GeoJSON
 
 log = logging.getLogger("api.graphql")
 
-Query = merge_types("Query", (PlacesQuery, PeopleQuery))
-Mutation = merge_types("Mutation", (PeopleMutation,))
+DOMAINS = (places, people, assets, conversations, grants)
+Query = merge_types("Query", tuple(d.Query for d in DOMAINS))
+Mutation = merge_types("Mutation", tuple(d.Mutation for d in DOMAINS if hasattr(d, "Mutation")))
 
 
 def _is_unexpected(error: GraphQLError) -> bool:

@@ -18,7 +18,7 @@ async def test_healthz(client: httpx.AsyncClient) -> None:
 async def test_ready_when_migrations_are_at_head(client: httpx.AsyncClient) -> None:
     response = await client.get("/readyz")
     assert response.status_code == 200
-    assert response.json()["migrations"] is not None
+    assert response.json()["migrations"]
 
 
 async def test_not_ready_when_the_database_is_unreachable(settings: Settings) -> None:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 
-from api.migrations import current_revision, head_revision
+from api.migrations import current_revisions, head_revisions
 
 router = APIRouter()
 
@@ -17,21 +17,21 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", response_model=None)
-async def readyz(request: Request) -> dict[str, str | None] | JSONResponse:
+async def readyz(request: Request) -> dict[str, object] | JSONResponse:
     """Ready when the database answers and its schema is at the code's migration head."""
     try:
         async with request.app.state.sessionmaker() as session:
-            revision = await current_revision(await session.connection())
+            revisions = await current_revisions(await session.connection())
     except (SQLAlchemyError, OSError):
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
-    if revision != head_revision():
+    if revisions != head_revisions():
         return JSONResponse(
             {
                 "status": "unavailable",
                 "database": "ok",
-                "migrations": revision,
-                "expected": head_revision(),
+                "migrations": sorted(revisions),
+                "expected": sorted(head_revisions()),
             },
             503,
         )
-    return {"status": "ok", "database": "ok", "migrations": revision}
+    return {"status": "ok", "database": "ok", "migrations": sorted(revisions)}

@@ -1,4 +1,4 @@
-"""Expected failures returned in mutation payloads, and the per-item batch result shape."""
+"""Expected failures returned in mutation payloads, and the status of one batch item."""
 
 from __future__ import annotations
 
@@ -18,6 +18,11 @@ class UserError:
     @classmethod
     def of(cls, error: DomainError) -> UserError:
         return cls(field=error.field, code=error.code, message=error.message)
+
+    @classmethod
+    def all_of(cls, error: DomainError) -> list[UserError]:
+        """Every problem in an error (an InvalidInput carries several)."""
+        return [cls.of(e) for e in getattr(error, "errors", None) or [error]]
 
 
 @strawberry.enum(description="What happened to one item of a batch sent from a device.")
