@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup stop lint schema
+.PHONY: run test setup stop lint schema bench
 
 run: setup
 	$(BIN)/cymuned serve
@@ -21,6 +21,10 @@ stop: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+# Benchmarks (not tests): each prints a table of medians and ratios measured side by side.
+bench: $(STAMP)
+	for script in bench/[!_]*.py; do [ "$$script" = bench/harness.py ] || $(BIN)/python $$script; done
 
 schema: $(STAMP)
 	$(BIN)/cymuned print-schema > graphql/schema.graphql
