@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 import orjson
 from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
@@ -14,8 +15,10 @@ from strawberry.types import ExecutionResult
 
 from api.context import RequestContext
 from api.db import RequestSession, make_engine, make_sessionmaker
+from api.errors import DomainError
 from api.request_id import RequestIdMiddleware
 from api.rest import health
+from api.rest.dependencies import request_session
 from api.schema import build_schema, format_error
 from api.settings import Settings, get_settings
 
@@ -35,9 +38,13 @@ class CymunedGraphQLRouter(GraphQLRouter):
         return orjson.dumps(data)
 
 
-async def _session(request: Request) -> AsyncIterator[RequestSession]:
-    async with request.app.state.sessionmaker() as session:
-        yield session
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    """REST routes answer expected failures with their status and the same codes as GraphQL."""
+    assert isinstance(exc, DomainError)
+    error = {"code": exc.code, "message": exc.message}
+    if exc.field:
+        error["field"] = exc.field
+    return JSONResponse({"error": error}, status_code=exc.http_status)
 
 
 def create_app(
@@ -58,7 +65,7 @@ def create_app(
             await engine.dispose()
 
     async def context(
-        request: Request, session: RequestSession = Depends(_session)
+        request: Request, session: RequestSession = Depends(request_session)
     ) -> RequestContext:
         return RequestContext(
             session=session,
@@ -73,8 +80,15 @@ def create_app(
     if sessionmaker is not None:
         app.state.sessionmaker = sessionmaker
     app.include_router(
-        CymunedGraphQLRouter(build_schema(settings), context_getter=context), prefix="/graphql"
+        CymunedGraphQLRouter(
+            build_schema(settings),
+            context_getter=context,
+            # Photos from phones arrive as GraphQL multipart requests.
+            multipart_uploads_enabled=True,
+        ),
+        prefix="/graphql",
     )
+    app.add_exception_handler(DomainError, _domain_error)
     app.include_router(health.router)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -7,7 +7,7 @@ from typing import Any
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info as StrawberryInfo
 
-from api.auth.principal import ANONYMOUS, Principal
+from api.auth.principal import Principal
 from api.db import RequestSession
 from api.settings import Settings
 from api.shared.language import Language, preferred_language
@@ -37,11 +37,8 @@ class RequestContext(BaseContext):
         if self._principal is None:
             from api.people import service as people
 
-            token = _bearer(self._authorization)
-            self._principal = (
-                ANONYMOUS
-                if token is None
-                else await people.principal_for_token(self.session, self.settings, token)
+            self._principal = await people.principal_or_anonymous(
+                self.session, self.settings, bearer_token(self._authorization)
             )
         return self._principal
 
@@ -51,7 +48,7 @@ class RequestContext(BaseContext):
         return self.loaders[name]
 
 
-def _bearer(header: str | None) -> str | None:
+def bearer_token(header: str | None) -> str | None:
     if not header:
         return None
     scheme, _, token = header.partition(" ")

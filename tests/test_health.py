@@ -31,3 +31,22 @@ async def test_not_ready_when_the_database_is_unreachable(settings: Settings) ->
     await engine.dispose()
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"
+
+
+async def test_rest_routes_answer_domain_errors_with_their_status(app: object) -> None:
+    from fastapi import Depends
+
+    from api.auth.principal import Principal
+    from api.rest.dependencies import request_principal
+
+    async def whoami(principal: Principal = Depends(request_principal)) -> dict[str, str]:
+        return {"user": str(principal.user_id)}
+
+    app.add_api_route("/test-whoami", whoami)  # type: ignore[attr-defined]
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        anonymous = await c.get("/test-whoami")
+        forged = await c.get("/test-whoami", headers={"Authorization": "Bearer nonsense"})
+    assert anonymous.json() == {"user": "None"}
+    assert forged.status_code == 401
+    assert forged.json()["error"]["code"] == "UNAUTHENTICATED"

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.audit import service as audit
 from api.auth import passwords, tokens
-from api.auth.principal import ALL_COUNTIES, Principal, Role, Scope
+from api.auth.principal import ALL_COUNTIES, ANONYMOUS, Principal, Role, Scope
 from api.errors import (
     BadInput,
     Conflict,
@@ -135,6 +135,13 @@ async def principal_for_token(session: AsyncSession, settings: Settings, token: 
         session_id=claims.session_id,
         grants={g.role: g.counties for g in grants},
     )
+
+
+async def principal_or_anonymous(
+    session: AsyncSession, settings: Settings, token: str | None
+) -> Principal:
+    """No token: the anonymous public. A token: its user, or Unauthenticated."""
+    return ANONYMOUS if token is None else await principal_for_token(session, settings, token)
 
 
 async def login(
