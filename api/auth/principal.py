@@ -16,6 +16,8 @@ class Role(Enum):
     ENGAGEMENT = "ENGAGEMENT"
     LEADER = "LEADER"
     PANEL = "PANEL"
+    # People applying for micro-grants; their grant scope says which county they apply in.
+    APPLICANT = "APPLICANT"
 
 
 # A grant's county scope: a set of county codes, or ALL_COUNTIES for the whole region.
