@@ -11,6 +11,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
+from pydantic import ValidationError
+
 from api.db import RequestSession, make_engine, make_sessionmaker
 from api.local_cluster import LocalCluster, ensure_postgis
 from api.settings import LOCAL_DATA_DIR, LOCAL_PG_PORT, Settings, get_settings
@@ -145,7 +147,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "print-schema":
         print_schema()
         return
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        sys.exit(f"The configuration is not usable:\n{exc}")
     if args.command == "setup":
         setup(settings)
     elif args.command == "serve":

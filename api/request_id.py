@@ -60,3 +60,5 @@ def configure_logging(level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # Alembic announces its plugins whenever /readyz reads the migration scripts.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
