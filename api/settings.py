@@ -43,6 +43,15 @@ class Settings(BaseSettings):
     query_max_tokens: int = 2000
     query_max_aliases: int = 15
 
+    # Assets: a phone's fix worse than this (metres) needs the leader to confirm it.
+    asset_accuracy_max_m: float = Field(default=250.0, gt=0)
+    # Assets: most items one syncAssets batch may carry.
+    asset_batch_max: int = Field(default=200, ge=1)
+    # Assets: most features one map tile carries (the rest are left out, never half-drawn).
+    asset_tile_feature_cap: int = Field(default=5000, ge=1)
+    # Asset photos: where the stored images live (a directory; S3-compatible storage later).
+    media_dir: Path = LOCAL_DATA_DIR / "media"
+
     @model_validator(mode="after")
     def _secret_outside_development(self) -> Settings:
         if self.jwt_secret is None:
