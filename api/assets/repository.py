@@ -1,0 +1,498 @@
+"""Every SQL statement of the assets domain.
+
+Writes take the whole batch as one JSON parameter (`jsonb_to_recordset`), so a batch of
+5 and one of 200 are the same statement; the county, community, LSOA and the displayed
+point are worked out by subselects inside that statement, from the point being written.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections import defaultdict
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from geoalchemy2 import Geography
+from sqlalchemy import (
+    Float,
+    Integer,
+    Select,
+    String,
+    Text,
+    and_,
+    bindparam,
+    case,
+    cast,
+    column,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID, insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from api.assets.models import Asset, AssetPhoto, AssetRevision, Category, Status
+from api.places.models import Community, County, Lsoa
+
+GEOGRAPHY = Geography(srid=4326)
+
+
+@dataclass
+class Found:
+    """An asset with the point it may be shown at (and its distance, for `near`)."""
+
+    asset: Asset
+    lat: float
+    lon: float
+    distance_m: float | None = None
+    # The exact (lat, lon) as stored: read only when writing, never shown.
+    exact: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a caller may read: the public set, plus everything in `staff_counties`
+    (None: every county)."""
+
+    staff_counties: frozenset[str] | None
+
+
+@dataclass(frozen=True)
+class Near:
+    lat: float
+    lon: float
+    radius_m: float
+
+
+@dataclass(frozen=True)
+class Filter:
+    county_code: str | None = None
+    community_id: uuid.UUID | None = None
+    categories: Sequence[str] = ()
+    tags: Sequence[str] = ()
+    statuses: Sequence[str] = ()
+    text: str | None = None
+    bbox: tuple[float, float, float, float] | None = None  # west, south, east, north
+    near: Near | None = None
+    updated_since: datetime | None = None
+
+
+LIVE = (Status.PENDING.value, Status.VERIFIED.value)
+GONE = (Status.ARCHIVED.value, Status.REJECTED.value)
+
+
+def _point(lon: Any, lat: Any) -> ColumnElement[Any]:
+    return func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326)
+
+
+def visible(scope: Scope) -> ColumnElement[bool]:
+    public = and_(
+        Asset.status == Status.VERIFIED.value, Asset.category != Category.INDIVIDUAL.value
+    )
+    if scope.staff_counties is None:
+        return true()
+    if not scope.staff_counties:
+        return public
+    return or_(public, Asset.county_code.in_(sorted(scope.staff_counties)))
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+async def locate(session: AsyncSession, points: Sequence[tuple[float, float]]) -> list[str | None]:
+    """The county code covering each (lat, lon), in one statement; None outside them all."""
+    if not points:
+        return []
+    rows = func.jsonb_to_recordset(bindparam("points", type_=JSONB)).table_valued(
+        column("i", Integer), column("lat", Float), column("lon", Float)
+    )
+    rows = rows.render_derived(name="p", with_types=True)
+    county = (
+        select(County.code)
+        .where(func.ST_Covers(County.geom, _point(rows.c.lon, rows.c.lat)))
+        .limit(1)
+        .scalar_subquery()
+    )
+    found = await session.execute(
+        select(rows.c.i, county),
+        {"points": [{"i": i, "lat": lat, "lon": lon} for i, (lat, lon) in enumerate(points)]},
+    )
+    codes: list[str | None] = [None] * len(points)
+    for i, code in found.all():
+        codes[i] = code
+    return codes
+
+
+async def lock(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Found]:
+    """The stored assets with these ids, locked until commit so two phones queue up."""
+    if not ids:
+        return {}
+    stmt = (
+        _select(func.ST_Y(Asset.geom), func.ST_X(Asset.geom))
+        .where(Asset.id.in_(ids))
+        .with_for_update(of=Asset)
+        .execution_options(populate_existing=True)
+    )
+    rows = (await session.execute(stmt)).all()
+    return {a.id: Found(a, lat, lon, exact=(y, x)) for a, lat, lon, y, x in rows}
+
+
+# Columns a write sets from the draft; the rest come from the server.
+CONTENT_COLUMNS: dict[str, Any] = {
+    "name_en": String,
+    "name_cy": String,
+    "description": Text,
+    "category": String,
+    "tags": ARRAY(String),
+    "accuracy_m": Float,
+    "address": Text,
+    "postcode": String,
+    "contact_name": String,
+    "contact_phone": String,
+    "contact_email": String,
+    "website": String,
+    "opening_times": Text,
+    "accessibility": Text,
+    "languages": ARRAY(String),
+    "wellbeing": ARRAY(String),
+}
+SERVER_COLUMNS: dict[str, Any] = {
+    "id": UUID(as_uuid=True),
+    "version": Integer,
+    "status": String,
+    "source": String,
+    "attribution": Text,
+    "fingerprint": String,
+    "actor": UUID(as_uuid=True),
+    "at": String,
+    "lat": Float,
+    "lon": Float,
+}
+# Kept from the first write whatever later edits say.
+KEPT_ON_UPDATE = ("created_at", "created_by", "source", "attribution", "verified_by")
+
+
+async def upsert(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[uuid.UUID, int]:
+    """Write every new or changed asset of a batch in one statement. A row with version 1
+    is new; a row with version n+1 replaces version n only (another phone's newer write is
+    left alone and the row is missing from the answer: a conflict). Returns id -> version."""
+    if not rows:
+        return {}
+    v = (
+        func.jsonb_to_recordset(bindparam("rows", type_=JSONB))
+        .table_valued(*(column(n, t) for n, t in {**CONTENT_COLUMNS, **SERVER_COLUMNS}.items()))
+        .render_derived(name="v", with_types=True)
+    )
+    point = _point(v.c.lon, v.c.lat)
+    community = select(Community.id, Community.geom).where(func.ST_Covers(Community.geom, point))
+    community = community.limit(1).subquery().lateral("community")
+    county_geom = select(County.geom).where(func.ST_Covers(County.geom, point)).limit(1)
+    lsoa = select(Lsoa.id).where(func.ST_Covers(Lsoa.geom, point)).limit(1).scalar_subquery()
+    display = case(
+        (
+            v.c.category == Category.INDIVIDUAL.value,
+            func.coalesce(
+                func.ST_PointOnSurface(community.c.geom),
+                func.ST_PointOnSurface(county_geom.scalar_subquery()),
+            ),
+        ),
+        else_=point,
+    )
+    at = cast(v.c.at, Asset.updated_at.type)
+    source = select(
+        v.c.id,
+        *(v.c[name] for name in CONTENT_COLUMNS),
+        point,
+        display,
+        select(County.code).where(func.ST_Covers(County.geom, point)).limit(1).scalar_subquery(),
+        community.c.id,
+        lsoa,
+        v.c.status,
+        v.c.source,
+        v.c.attribution,
+        v.c.fingerprint,
+        v.c.version,
+        v.c.actor,
+        v.c.actor,
+        at,
+        at,
+    ).select_from(v.outerjoin(community, true()))
+    target = [
+        "id",
+        *CONTENT_COLUMNS,
+        "geom",
+        "display_geom",
+        "county_code",
+        "community_id",
+        "lsoa_id",
+        "status",
+        "source",
+        "attribution",
+        "fingerprint",
+        "version",
+        "created_by",
+        "updated_by",
+        "created_at",
+        "updated_at",
+    ]
+    stmt = insert(Asset.__table__).from_select(target, source)
+    table = Asset.__table__
+    resubmitted = case(
+        (table.c.status == Status.REJECTED.value, Status.PENDING.value), else_=table.c.status
+    )
+    changes = {
+        name: stmt.excluded[name]
+        for name in target
+        if name not in ("id", "status", *KEPT_ON_UPDATE)
+    }
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["id"],
+        set_={**changes, "status": resubmitted, "status_reason": None},
+        where=table.c.version == stmt.excluded.version - 1,
+    ).returning(table.c.id, table.c.version)
+    written = await session.execute(stmt, {"rows": list(rows)})
+    return dict(written.all())
+
+
+async def set_status(
+    session: AsyncSession,
+    asset_id: uuid.UUID,
+    version: int,
+    *,
+    status: str,
+    reason: str | None,
+    actor: uuid.UUID,
+    at: datetime,
+    verified: bool,
+) -> int | None:
+    """Move an asset to `status` if it is still at `version`; the new version, or None."""
+    values: dict[str, Any] = {
+        "status": status,
+        "status_reason": reason,
+        "updated_by": actor,
+        "updated_at": at,
+        "version": Asset.version + 1,
+    }
+    if verified:
+        values["verified_by"] = actor
+    return await session.scalar(
+        update(Asset)
+        .where(Asset.id == asset_id, Asset.version == version)
+        .values(**values)
+        .returning(Asset.version)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def add_revisions(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Every revision of a batch in one statement."""
+    if rows:
+        await session.execute(insert(AssetRevision), list(rows))
+
+
+async def add_photo(session: AsyncSession, row: dict[str, Any]) -> None:
+    await session.execute(insert(AssetPhoto).values(**row))
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def _select(*extra: Any) -> Select[Any]:
+    return select(Asset, func.ST_Y(Asset.display_geom), func.ST_X(Asset.display_geom), *extra)
+
+
+async def _found(session: AsyncSession, stmt: Select[Any]) -> list[Found]:
+    rows = await session.execute(stmt.execution_options(populate_existing=True))
+    return [Found(*row) for row in rows.all()]
+
+
+async def by_ids(
+    session: AsyncSession, ids: Sequence[uuid.UUID], scope: Scope | None = None
+) -> dict[uuid.UUID, Found]:
+    stmt = _select().where(Asset.id.in_(ids))
+    if scope is not None:
+        stmt = stmt.where(visible(scope))
+    return {f.asset.id: f for f in await _found(session, stmt)}
+
+
+def _envelope(west: float, south: float, east: float, north: float) -> ColumnElement[Any]:
+    return func.ST_MakeEnvelope(west, south, east, north, 4326)
+
+
+def _near_box(near: Near) -> ColumnElement[Any]:
+    """A box a little larger than the circle, so the GiST index narrows the search."""
+    dlat = near.radius_m / 111_000 * 1.01
+    dlon = near.radius_m / (111_000 * max(math.cos(math.radians(near.lat)), 0.01)) * 1.01
+    return _envelope(near.lon - dlon, near.lat - dlat, near.lon + dlon, near.lat + dlat)
+
+
+def _geography(geom: Any) -> Any:
+    return cast(geom, GEOGRAPHY)
+
+
+def _conditions(flt: Filter, scope: Scope) -> list[ColumnElement[bool]]:
+    where = [visible(scope)]
+    where.append(Asset.status.in_(flt.statuses or LIVE))
+    if flt.county_code:
+        where.append(Asset.county_code == flt.county_code)
+    if flt.community_id:
+        where.append(Asset.community_id == flt.community_id)
+    if flt.categories:
+        where.append(Asset.category.in_(flt.categories))
+    if flt.tags:
+        where.append(Asset.tags.overlap(cast(list(flt.tags), ARRAY(String(50)))))
+    if flt.text:
+        pattern = "%" + flt.text.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
+        where.append(
+            or_(
+                Asset.name_en.ilike(pattern),
+                Asset.name_cy.ilike(pattern),
+                Asset.description.ilike(pattern),
+            )
+        )
+    if flt.bbox:
+        where.append(Asset.display_geom.op("&&")(_envelope(*flt.bbox)))
+    if flt.updated_since:
+        where.append(Asset.updated_at > flt.updated_since)
+    return where
+
+
+async def page(
+    session: AsyncSession, flt: Filter, scope: Scope, limit: int, after: tuple[Any, ...] | None
+) -> tuple[list[Found], bool]:
+    """One page (limit+1 rows fetched to know whether more follow). Ordered by id, or by
+    distance then id with `near`."""
+    where = _conditions(flt, scope)
+    if flt.near:
+        here = _geography(_point(flt.near.lon, flt.near.lat))
+        distance = func.ST_Distance(_geography(Asset.display_geom), here)
+        where += [
+            Asset.display_geom.op("&&")(_near_box(flt.near)),
+            func.ST_DWithin(_geography(Asset.display_geom), here, flt.near.radius_m),
+        ]
+        if after is not None:
+            where.append(tuple_(distance, Asset.id) > tuple_(literal(after[0]), after[1]))
+        stmt = _select(distance).where(*where).order_by(distance, Asset.id)
+    else:
+        if after is not None:
+            where.append(Asset.id > after[0])
+        stmt = _select().where(*where).order_by(Asset.id)
+    found = await _found(session, stmt.limit(limit + 1))
+    return found[:limit], len(found) > limit
+
+
+async def removed_since(session: AsyncSession, flt: Filter, since: datetime) -> list[uuid.UUID]:
+    """Ids of assets (in the filter's area) archived or rejected since `since`."""
+    where = [Asset.updated_at > since, Asset.status.in_(GONE)]
+    if flt.county_code:
+        where.append(Asset.county_code == flt.county_code)
+    if flt.community_id:
+        where.append(Asset.community_id == flt.community_id)
+    return list((await session.scalars(select(Asset.id).where(*where).order_by(Asset.id))).all())
+
+
+async def revisions_of(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[AssetRevision]]:
+    grouped: dict[uuid.UUID, list[AssetRevision]] = defaultdict(list)
+    rows = await session.scalars(
+        select(AssetRevision)
+        .where(AssetRevision.asset_id.in_(ids))
+        .order_by(AssetRevision.asset_id, AssetRevision.version)
+    )
+    for row in rows.all():
+        grouped[row.asset_id].append(row)
+    return grouped
+
+
+async def photos_of(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[AssetPhoto]]:
+    grouped: dict[uuid.UUID, list[AssetPhoto]] = defaultdict(list)
+    rows = await session.scalars(
+        select(AssetPhoto)
+        .where(AssetPhoto.asset_id.in_(ids))
+        .order_by(AssetPhoto.asset_id, AssetPhoto.created_at, AssetPhoto.id)
+    )
+    for row in rows.all():
+        grouped[row.asset_id].append(row)
+    return grouped
+
+
+async def photo_by_key(session: AsyncSession, key: str) -> tuple[AssetPhoto, Found] | None:
+    photo = await session.scalar(
+        select(AssetPhoto).where(or_(AssetPhoto.image_key == key, AssetPhoto.thumbnail_key == key))
+    )
+    if photo is None:
+        return None
+    found = await by_ids(session, [photo.asset_id])
+    return photo, found[photo.asset_id]
+
+
+async def counts(
+    session: AsyncSession, scope: Scope, county_code: str | None, community_id: uuid.UUID | None
+) -> list[tuple[str, str, int]]:
+    """(category, status, count) for the area, as the caller may see it."""
+    where = [visible(scope)]
+    if county_code:
+        where.append(Asset.county_code == county_code)
+    if community_id:
+        where.append(Asset.community_id == community_id)
+    rows = await session.execute(
+        select(Asset.category, Asset.status, func.count())
+        .where(*where)
+        .group_by(Asset.category, Asset.status)
+        .order_by(Asset.category, Asset.status)
+    )
+    return [tuple(r) for r in rows.all()]
+
+
+# --- tiles and exports -------------------------------------------------------------------
+
+
+async def tile(session: AsyncSession, scope: Scope, z: int, x: int, y: int, cap: int) -> bytes:
+    """A Mapbox vector tile of the visible live assets, at most `cap` features. Not
+    ordered: ordering by id made PostgreSQL pick a slow generic plan for this SQL."""
+    bounds = func.ST_TileEnvelope(z, x, y)
+    inner = (
+        select(
+            Asset.id.cast(String).label("id"),
+            func.coalesce(Asset.name_en, Asset.name_cy).label("name"),
+            Asset.name_cy.label("name_cy"),
+            Asset.category.label("category"),
+            func.ST_AsMVTGeom(func.ST_Transform(Asset.display_geom, 3857), bounds).label("geom"),
+        )
+        .where(
+            visible(scope),
+            Asset.status.in_(LIVE),
+            Asset.display_geom.op("&&")(func.ST_Transform(bounds, 4326)),
+        )
+        .limit(cap)
+        .subquery("t")
+    )
+    data = await session.scalar(
+        select(func.ST_AsMVT(inner.table_valued(), "assets", 4096, "geom")).select_from(inner)
+    )
+    return bytes(data or b"")
+
+
+async def stream_for_export(
+    session: AsyncSession, scope: Scope, county_code: str | None
+) -> AsyncIterator[Found]:
+    """Every visible live asset, read through a server-side cursor in chunks."""
+    where = [visible(scope), Asset.status.in_(LIVE)]
+    if county_code:
+        where.append(Asset.county_code == county_code)
+    result = await session.stream(
+        _select().where(*where).order_by(Asset.id).execution_options(yield_per=500)
+    )
+    async for row in result:
+        yield Found(*row)

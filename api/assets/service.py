@@ -1,0 +1,465 @@
+"""Rules of the assets domain: who may write, verify and see what; how a batch from a phone
+is answered item by item; what a reader may see of an INDIVIDUAL."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.assets import drafts, repository
+from api.assets.drafts import AssetDraft, CheckedDraft
+from api.assets.models import Asset, Category, Status
+from api.assets.repository import Filter, Found, Scope
+from api.audit import service as audit
+from api.auth.principal import ALL_COUNTIES, Principal, Role
+from api.errors import BadInput, Conflict, DomainError, Forbidden, NotFound
+from api.places import service as places
+from api.settings import Settings
+from api.shared.batch import ItemOutcome, check_batch_size, is_stale
+from api.shared.pagination import Page, PageRequest
+from api.shared.user_errors import BatchStatus
+from api.shared.versioning import check_version
+
+# Staff of a county see everything there (PENDING assets, individuals' contact details).
+STAFF = (Role.ADMIN, Role.COORDINATOR, Role.ENGAGEMENT, Role.LEADER)
+WRITERS = (Role.LEADER, Role.COORDINATOR, Role.ADMIN)
+REVIEWERS = (Role.COORDINATOR, Role.ADMIN)
+ENTITY = "asset"
+MAX_RADIUS_M = 100_000.0
+TEXT_SEARCH_MAX = 200
+PHONE = "phone"
+
+
+def scope_of(principal: Principal) -> Scope:
+    """Where the caller is staff (None: everywhere; empty: nowhere, the public view)."""
+    counties: set[str] = set()
+    for role in STAFF:
+        if role in principal.grants:
+            granted = principal.grants[role]
+            if granted is ALL_COUNTIES:
+                return Scope(staff_counties=None)
+            counties |= granted
+    return Scope(staff_counties=frozenset(counties))
+
+
+def is_staff_of(principal: Principal, county_code: str) -> bool:
+    return principal.has_any(STAFF, county_code)
+
+
+def may_see_exact(principal: Principal, asset: Asset) -> bool:
+    """An INDIVIDUAL's address and contact details are for staff of its county only."""
+    return asset.category != Category.INDIVIDUAL.value or is_staff_of(principal, asset.county_code)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    """One item on its way through a batch."""
+
+    index: int
+    checked: CheckedDraft
+    stored: Found | None
+    version: int
+
+
+def _content_of(found: Found) -> dict[str, Any]:
+    """The stored content in the shape `drafts.check` gives (for revisions and audit)."""
+    asset = found.asset
+    content = {name: getattr(asset, name) for name in repository.CONTENT_COLUMNS}
+    lat, lon = found.exact or (found.lat, found.lon)
+    return {**content, "lat": lat, "lon": lon}
+
+
+def _changed(before: dict[str, Any] | None, after: dict[str, Any]) -> list[str]:
+    names = sorted(k for k, v in after.items() if (before or {}).get(k) != v)
+    if "lat" in names or "lon" in names:  # one field for the point, however it moved
+        names = sorted({n for n in names if n not in ("lat", "lon")} | {"location"})
+    return names
+
+
+async def sync_assets(
+    session: AsyncSession,
+    principal: Principal,
+    settings: Settings,
+    items: Sequence[AssetDraft],
+    *,
+    must_exist: bool = False,
+    status: Status = Status.PENDING,
+    source: str = PHONE,
+    attribution: str | None = None,
+) -> list[ItemOutcome[Found]]:
+    """Answer every item of a batch, in input order, in a fixed number of statements.
+
+    Same id and content as stored: UNCHANGED (nothing written). Based on another version
+    than the stored one: CONFLICT with the server copy. Otherwise CREATED or UPDATED,
+    all in one statement with one revision each. A bad item is REJECTED alone."""
+    actor = principal.require_user()
+    if not principal.has_any(WRITERS):
+        raise Forbidden("You need the LEADER, COORDINATOR or ADMIN role to write assets.")
+    check_batch_size(items, settings.asset_batch_max)
+    if status is not Status.PENDING and not principal.has_any(REVIEWERS):
+        raise Forbidden("Only a COORDINATOR or ADMIN may add assets already verified.")
+
+    outcomes: list[ItemOutcome[Found] | None] = [None] * len(items)
+    valid: list[tuple[int, CheckedDraft]] = []
+    seen: set[uuid.UUID] = set()
+    for i, item in enumerate(items):
+        result = drafts.check(item, settings.asset_accuracy_max_m)
+        if item.id in seen:
+            result = [BadInput("This id appears twice in the batch.", field="id")]
+        seen.add(item.id)
+        if isinstance(result, list):
+            outcomes[i] = ItemOutcome.rejected(item.id, result)
+        else:
+            valid.append((i, result))
+
+    codes = await repository.locate(
+        session, [(c.content["lat"], c.content["lon"]) for _, c in valid]
+    )
+    stored = await repository.lock(session, [c.draft.id for _, c in valid])
+    plans: list[_Plan] = []
+    for (i, checked), county in zip(valid, codes, strict=True):
+        outcome, plan = _decide(principal, i, checked, county, stored.get(checked.draft.id))
+        if must_exist and plan is not None and plan.stored is None:
+            outcome = ItemOutcome.rejected(
+                checked.draft.id, [NotFound("There is no asset with this id.", field="id")]
+            )
+            plan = None
+        outcomes[i] = outcome
+        if plan is not None:
+            plans.append(plan)
+
+    at = _now()
+    rows = [
+        {
+            **{k: v for k, v in p.checked.content.items()},
+            "id": str(p.checked.draft.id),
+            "version": p.version,
+            "status": status.value,
+            "source": source,
+            "attribution": attribution,
+            "fingerprint": p.checked.fingerprint,
+            "actor": str(actor),
+            "at": at.isoformat(),
+        }
+        for p in plans
+    ]
+    written = await repository.upsert(session, rows)
+    revisions = []
+    for p in plans:
+        ident = p.checked.draft.id
+        if written.get(ident) != p.version:  # another write got there between read and write
+            outcomes[p.index] = ItemOutcome(status=BatchStatus.CONFLICT, id=ident)
+            continue
+        before = _content_of(p.stored) if p.stored else None
+        action = BatchStatus.UPDATED if p.stored else BatchStatus.CREATED
+        outcomes[p.index] = ItemOutcome(status=action, id=ident)
+        revisions.append(
+            {
+                "asset_id": ident,
+                "version": p.version,
+                "action": action.value,
+                "actor_id": actor,
+                "at": at,
+                "changed_fields": _changed(before, p.checked.content),
+            }
+        )
+        audit.record(
+            session,
+            actor_id=actor,
+            action=f"asset.{action.value.lower()}",
+            entity_type=ENTITY,
+            entity_id=ident,
+            before=before,
+            after=p.checked.content,
+        )
+    await repository.add_revisions(session, revisions)
+    fresh = await repository.by_ids(session, [r["asset_id"] for r in revisions])
+    for outcome in outcomes:
+        assert outcome is not None
+        if outcome.status in (BatchStatus.CREATED, BatchStatus.UPDATED):
+            outcome.record = fresh[outcome.id]
+    await session.commit()
+    return [o for o in outcomes if o is not None]
+
+
+def _decide(
+    principal: Principal,
+    index: int,
+    checked: CheckedDraft,
+    county: str | None,
+    stored: Found | None,
+) -> tuple[ItemOutcome[Found], _Plan | None]:
+    """What to do with one checked item: an outcome now, or a plan to write it."""
+    ident, based_on = checked.draft.id, checked.draft.version
+    if county is None:
+        return ItemOutcome.rejected(
+            ident,
+            [BadInput("This point is outside every county of the region.", field="location")],
+        ), None
+    counties = {county} | ({stored.asset.county_code} if stored else set())
+    if not all(principal.has_any(WRITERS, c) for c in counties):
+        return ItemOutcome.rejected(
+            ident,
+            [Forbidden("You may only write assets in your own counties.", field="location")],
+        ), None
+    if stored is None:
+        return ItemOutcome(status=BatchStatus.CREATED, id=ident), _Plan(index, checked, None, 1)
+    if stored.asset.fingerprint == checked.fingerprint:
+        return ItemOutcome(status=BatchStatus.UNCHANGED, id=ident, record=stored), None
+    if stored.asset.status == Status.ARCHIVED.value:
+        return ItemOutcome.rejected(
+            ident, [BadInput("This asset is archived and can no longer be changed.", field="id")]
+        ), None
+    if based_on is None or is_stale(stored.asset.version, based_on):
+        return ItemOutcome(status=BatchStatus.CONFLICT, id=ident, server_copy=stored), None
+    plan = _Plan(index, checked, stored, stored.asset.version + 1)
+    return ItemOutcome(status=BatchStatus.UPDATED, id=ident), plan
+
+
+async def _transition(
+    session: AsyncSession,
+    principal: Principal,
+    asset_id: uuid.UUID,
+    version: int | None,
+    *,
+    to: Status,
+    allowed_from: Sequence[Status],
+    reason: str | None = None,
+) -> Found:
+    actor = principal.require_user()
+    found = (await repository.lock(session, [asset_id])).get(asset_id)
+    if found is None or not (
+        is_staff_of(principal, found.asset.county_code)
+        or found.asset.status == Status.VERIFIED.value
+    ):
+        raise NotFound("There is no asset with this id.", field="id")
+    asset = found.asset
+    if to is Status.VERIFIED:
+        # A coordinator, or a second leader: one who did not add it.
+        second_leader = principal.has(Role.LEADER, asset.county_code) and asset.created_by != actor
+        if not (principal.has_any(REVIEWERS, asset.county_code) or second_leader):
+            raise Forbidden(
+                "Verifying needs a COORDINATOR or ADMIN of the county, or a LEADER there "
+                "other than the one who added the asset."
+            )
+    else:
+        principal.require(REVIEWERS, asset.county_code)
+    check_version(asset.version, version)
+    if Status(asset.status) not in allowed_from:
+        raise BadInput(f"An asset that is {asset.status} cannot become {to.value}.", field="status")
+    at = _now()
+    new_version = await repository.set_status(
+        session,
+        asset_id,
+        asset.version,
+        status=to.value,
+        reason=reason,
+        actor=actor,
+        at=at,
+        verified=to is Status.VERIFIED,
+    )
+    if new_version is None:
+        raise Conflict("This asset changed while you were working on it.", field="version")
+    await repository.add_revisions(
+        session,
+        [
+            {
+                "asset_id": asset_id,
+                "version": new_version,
+                "action": to.value,
+                "actor_id": actor,
+                "at": at,
+                "changed_fields": ["status"] + (["statusReason"] if reason else []),
+                "reason": reason,
+            }
+        ],
+    )
+    audit.record(
+        session,
+        actor_id=actor,
+        action=f"asset.{to.value.lower()}",
+        entity_type=ENTITY,
+        entity_id=asset_id,
+        before={"status": asset.status, "status_reason": asset.status_reason},
+        after={"status": to.value, "status_reason": reason},
+    )
+    fresh = (await repository.by_ids(session, [asset_id]))[asset_id]
+    await session.commit()
+    return fresh
+
+
+def _reason(reason: str | None, *, required: bool) -> str | None:
+    reason = (reason or "").strip() or None
+    if required and reason is None:
+        raise BadInput("Say why (the reason is shown to the leader).", field="reason")
+    if reason is not None and len(reason) > drafts.NOTE_MAX:
+        raise BadInput(f"Keep the reason to {drafts.NOTE_MAX} characters.", field="reason")
+    return reason
+
+
+async def verify_asset(
+    session: AsyncSession, principal: Principal, asset_id: uuid.UUID, version: int | None
+) -> Found:
+    return await _transition(
+        session, principal, asset_id, version, to=Status.VERIFIED, allowed_from=[Status.PENDING]
+    )
+
+
+async def reject_asset(
+    session: AsyncSession,
+    principal: Principal,
+    asset_id: uuid.UUID,
+    version: int | None,
+    reason: str | None,
+) -> Found:
+    return await _transition(
+        session,
+        principal,
+        asset_id,
+        version,
+        to=Status.REJECTED,
+        allowed_from=[Status.PENDING, Status.VERIFIED],
+        reason=_reason(reason, required=True),
+    )
+
+
+async def archive_asset(
+    session: AsyncSession,
+    principal: Principal,
+    asset_id: uuid.UUID,
+    version: int | None,
+    reason: str | None,
+) -> Found:
+    return await _transition(
+        session,
+        principal,
+        asset_id,
+        version,
+        to=Status.ARCHIVED,
+        allowed_from=[Status.PENDING, Status.VERIFIED, Status.REJECTED],
+        reason=_reason(reason, required=False),
+    )
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def check_filter(flt: Filter) -> None:
+    if flt.near:
+        errors: list[DomainError] = []
+        drafts.check_point(flt.near.lat, flt.near.lon, errors)
+        if errors:
+            raise BadInput(errors[0].message, field=f"filter.near.{errors[0].field[9:]}")
+        if not math.isfinite(flt.near.radius_m) or not 0 < flt.near.radius_m <= MAX_RADIUS_M:
+            raise BadInput(
+                f"radiusM must be between 0 and {MAX_RADIUS_M:,.0f} metres.",
+                field="filter.near.radiusM",
+            )
+    if flt.bbox:
+        west, south, east, north = flt.bbox
+        box_ok = all(math.isfinite(v) for v in flt.bbox) and (
+            -180 <= west < east <= 180 and -90 <= south < north <= 90
+        )
+        if not box_ok:
+            raise BadInput(
+                "bbox needs west < east (-180..180) and south < north (-90..90).",
+                field="filter.bbox",
+            )
+    if flt.text and len(flt.text) > TEXT_SEARCH_MAX:
+        raise BadInput(f"Search text is at most {TEXT_SEARCH_MAX} characters.", field="filter.text")
+
+
+def sort_key(found: Found) -> tuple[Any, ...]:
+    if found.distance_m is not None:
+        return (repr(found.distance_m), found.asset.id)
+    return (found.asset.id,)
+
+
+async def list_assets(
+    session: AsyncSession,
+    principal: Principal,
+    settings: Settings,
+    flt: Filter,
+    first: int | None,
+    after: str | None,
+) -> tuple[Page[Found], list[uuid.UUID] | None]:
+    """A page of the assets the caller may see, and (with updatedSince) the ids that left
+    the list since then (archived or rejected)."""
+    check_filter(flt)
+    key_types = (float, uuid.UUID) if flt.near else (uuid.UUID,)
+    request = PageRequest.parse(first, after, settings.page_size_max, key_types)
+    rows, has_next = await repository.page(
+        session, flt, scope_of(principal), request.limit, request.after
+    )
+    removed = None
+    if flt.updated_since is not None:
+        removed = await repository.removed_since(session, flt, flt.updated_since)
+    return Page(rows=rows, has_next=has_next), removed
+
+
+async def asset(session: AsyncSession, principal: Principal, asset_id: uuid.UUID) -> Found | None:
+    return (await repository.by_ids(session, [asset_id], scope_of(principal))).get(asset_id)
+
+
+async def revisions(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Any]]:
+    return await repository.revisions_of(session, ids)
+
+
+async def photos(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Any]]:
+    return await repository.photos_of(session, ids)
+
+
+@dataclass(frozen=True)
+class Summary:
+    counts: list[tuple[str, str, int]]
+    population: int | None
+
+    @property
+    def verified(self) -> int:
+        return sum(n for _, status, n in self.counts if status == Status.VERIFIED.value)
+
+    @property
+    def per_thousand(self) -> float | None:
+        if not self.population:
+            return None
+        return round(self.verified * 1000 / self.population, 2)
+
+
+async def summary(
+    session: AsyncSession,
+    principal: Principal,
+    county_code: str | None,
+    community_id: uuid.UUID | None,
+) -> Summary:
+    """Counts by category and status in a county or a community (as the caller may see
+    them), and VERIFIED assets per 1,000 residents where the population is known."""
+    if (county_code is None) == (community_id is None):
+        raise BadInput("Give either countyCode or communityId.", field="countyCode")
+    if community_id is not None:
+        if await places.community(session, community_id) is None:
+            raise BadInput("There is no community with this id.", field="communityId")
+        ids = [community_id]
+    else:
+        county = await places.county(session, county_code or "")
+        if county is None:
+            raise BadInput(f"There is no county with code {county_code!r}.", field="countyCode")
+        page = await places.communities(session, PageRequest(limit=10_000, after=None), county_code)
+        ids = [c.id for c in page.rows]
+    figures = await places.community_figures(session, ids)
+    populations = [figures[i].population if i in figures else None for i in ids]
+    population = None if not ids or None in populations else sum(p or 0 for p in populations)
+    counts = await repository.counts(session, scope_of(principal), county_code, community_id)
+    return Summary(counts=counts, population=population)
