@@ -52,6 +52,13 @@ class Settings(BaseSettings):
     # Asset photos: where the stored images live (a directory; S3-compatible storage later).
     media_dir: Path = LOCAL_DATA_DIR / "media"
 
+    # Conversations: most items one recordConversations batch may carry.
+    conversation_batch_max: int = Field(default=500, ge=1)
+    # Conversations: longest free-text answer (characters); longer ones are refused.
+    conversation_text_max_chars: int = Field(default=4000, ge=1)
+    # Conversations: most consented-to-quote excerpts a theme report shows per theme.
+    conversation_quotes_per_theme: int = Field(default=3, ge=0)
+
     @model_validator(mode="after")
     def _secret_outside_development(self) -> Settings:
         if self.jwt_secret is None:

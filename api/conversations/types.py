@@ -1,15 +1,11 @@
-"""GraphQL for this domain (not built yet)."""
+"""GraphQL of the conversations domain: each part's Query and Mutation, merged."""
 
 from __future__ import annotations
 
-import strawberry
+from strawberry.tools import merge_types
 
+from api.conversations import schema_campaigns, schema_capture
 
-@strawberry.type
-class Query:
-    pass
-
-
-@strawberry.type
-class Mutation:
-    pass
+PARTS = (schema_campaigns, schema_capture)
+Query = merge_types("ConversationsQuery", tuple(p.Query for p in PARTS))
+Mutation = merge_types("ConversationsMutation", tuple(p.Mutation for p in PARTS))

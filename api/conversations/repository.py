@@ -1,0 +1,322 @@
+"""Every SQL statement of the conversations domain that is not a report (reports.py)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import String, cast, delete, func, insert, null, select, text, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.conversations.models import (
+    Campaign,
+    CampaignCountyTarget,
+    Coding,
+    Conversation,
+    ConversationContact,
+    PopulationBand,
+    Question,
+    QuestionSet,
+    Withdrawal,
+)
+
+# --- campaigns and questions ---------------------------------------------------------------
+
+
+def add_campaign(session: AsyncSession, campaign: Campaign) -> None:
+    session.add(campaign)
+
+
+async def add_county_targets(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(CampaignCountyTarget), rows)
+
+
+async def add_question_set(
+    session: AsyncSession, campaign_id: uuid.UUID, questions: list[dict[str, Any]]
+) -> QuestionSet:
+    """The next version of a campaign's questions, numbered under a row lock on the campaign
+    so two publishers cannot both make the same version."""
+    await session.execute(select(Campaign.id).where(Campaign.id == campaign_id).with_for_update())
+    latest = await session.scalar(
+        select(func.coalesce(func.max(QuestionSet.version), 0)).where(
+            QuestionSet.campaign_id == campaign_id
+        )
+    )
+    question_set = QuestionSet(id=uuid.uuid4(), campaign_id=campaign_id, version=latest + 1)
+    session.add(question_set)
+    await session.flush()
+    await session.execute(
+        insert(Question), [{**q, "question_set_id": question_set.id} for q in questions]
+    )
+    return question_set
+
+
+async def campaigns(session: AsyncSession) -> Sequence[Campaign]:
+    return (
+        await session.scalars(select(Campaign).order_by(Campaign.created_at, Campaign.id))
+    ).all()
+
+
+async def campaigns_by_id(
+    session: AsyncSession, ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, Campaign]:
+    rows = await session.scalars(select(Campaign).where(Campaign.id.in_(list(ids))))
+    return {c.id: c for c in rows.all()}
+
+
+async def county_targets(
+    session: AsyncSession, campaign_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, dict[str, int]]:
+    rows = await session.execute(
+        select(
+            CampaignCountyTarget.campaign_id,
+            CampaignCountyTarget.county_code,
+            CampaignCountyTarget.target,
+        ).where(CampaignCountyTarget.campaign_id.in_(campaign_ids))
+    )
+    found: dict[uuid.UUID, dict[str, int]] = {i: {} for i in campaign_ids}
+    for campaign_id, code, target in rows.all():
+        found[campaign_id][code] = target
+    return found
+
+
+@dataclass(frozen=True)
+class QuestionSetRow:
+    campaign_id: uuid.UUID
+    version: int
+    published_at: Any
+    questions: list[Question]
+
+
+async def question_sets(
+    session: AsyncSession,
+    campaign_ids: Sequence[uuid.UUID],
+    versions: Sequence[tuple[uuid.UUID, int]] | None = None,
+) -> dict[tuple[uuid.UUID, int], QuestionSetRow]:
+    """Question sets of these campaigns (only the given (campaign, version) pairs, if any),
+    with their questions in order, in one statement."""
+    query = (
+        select(QuestionSet.campaign_id, QuestionSet.version, QuestionSet.published_at, Question)
+        .join(Question, Question.question_set_id == QuestionSet.id)
+        .where(QuestionSet.campaign_id.in_(campaign_ids))
+        .order_by(QuestionSet.campaign_id, QuestionSet.version, Question.position)
+    )
+    if versions is not None:
+        query = query.where(tuple_(QuestionSet.campaign_id, QuestionSet.version).in_(versions))
+    found: dict[tuple[uuid.UUID, int], QuestionSetRow] = {}
+    for campaign_id, version, published_at, question in (await session.execute(query)).all():
+        key = (campaign_id, version)
+        if key not in found:
+            found[key] = QuestionSetRow(campaign_id, version, published_at, [])
+        found[key].questions.append(question)
+    return found
+
+
+# --- capture -------------------------------------------------------------------------------
+
+# Where each point or named community lies, for a whole batch in one statement: the
+# community (by id, or the one covering the point), its county (or the county covering a
+# point no community covers) and the point's 1 km grid square in British National Grid.
+PLACES_SQL = text(
+    """
+    SELECT p.i, cm.id AS community_id, coalesce(cmc.code, ct.code, p.county) AS county_code,
+           CASE WHEN cm.id IS NULL AND p.lat IS NOT NULL
+                THEN floor(ST_X(ST_Transform(q.pt, 27700)) / 1000)::int END AS e_km,
+           CASE WHEN cm.id IS NULL AND p.lat IS NOT NULL
+                THEN floor(ST_Y(ST_Transform(q.pt, 27700)) / 1000)::int END AS n_km,
+           (p.county IS NULL OR known.code IS NOT NULL) AS county_known
+    FROM unnest(CAST(:i AS int[]), CAST(:lat AS float8[]), CAST(:lon AS float8[]),
+                CAST(:community AS uuid[]), CAST(:county AS text[]))
+         AS p(i, lat, lon, community, county)
+    CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326) AS pt) q
+    LEFT JOIN LATERAL (
+        SELECT c.id, c.county_id FROM communities c
+        WHERE (p.community IS NOT NULL AND c.id = p.community)
+        UNION ALL
+        SELECT c.id, c.county_id FROM communities c
+        WHERE p.community IS NULL AND p.lat IS NOT NULL AND ST_Covers(c.geom, q.pt)
+        LIMIT 1
+    ) cm ON true
+    LEFT JOIN counties cmc ON cmc.id = cm.county_id
+    LEFT JOIN LATERAL (
+        SELECT k.code FROM counties k
+        WHERE cm.id IS NULL AND p.lat IS NOT NULL AND ST_Covers(k.geom, q.pt) LIMIT 1
+    ) ct ON true
+    LEFT JOIN counties known ON known.code = p.county
+    """
+)
+
+
+@dataclass(frozen=True)
+class PlaceRow:
+    community_id: uuid.UUID | None
+    county_code: str | None
+    e_km: int | None
+    n_km: int | None
+    county_known: bool
+
+
+async def places(
+    session: AsyncSession,
+    items: Sequence[tuple[float | None, float | None, uuid.UUID | None, str | None]],
+) -> list[PlaceRow]:
+    """For each (lat, lon, community id, county code), where it lies; in input order."""
+    if not items:
+        return []
+    rows = await session.execute(
+        PLACES_SQL,
+        {
+            "i": list(range(len(items))),
+            "lat": [i[0] for i in items],
+            "lon": [i[1] for i in items],
+            "community": [i[2] for i in items],
+            "county": [i[3] for i in items],
+        },
+    )
+    by_index = {r.i: r for r in rows.all()}
+    return [
+        PlaceRow(
+            by_index[n].community_id,
+            by_index[n].county_code,
+            by_index[n].e_km,
+            by_index[n].n_km,
+            by_index[n].county_known,
+        )
+        for n in range(len(items))
+    ]
+
+
+@dataclass(frozen=True)
+class StoredIdentity:
+    fingerprint: str
+    reference_code: str
+
+
+async def stored_identities(
+    session: AsyncSession, ids: Sequence[uuid.UUID], digests: Sequence[str]
+) -> tuple[dict[uuid.UUID, StoredIdentity], set[str]]:
+    """Conversations already stored under these ids, and which digests were withdrawn; one
+    statement."""
+    rows = await session.execute(
+        select(cast(Conversation.id, String), Conversation.fingerprint, Conversation.reference_code)
+        .where(Conversation.id.in_(ids))
+        .union_all(
+            select(Withdrawal.id_digest, null(), null()).where(Withdrawal.id_digest.in_(digests))
+        )
+    )
+    found: dict[uuid.UUID, StoredIdentity] = {}
+    withdrawn: set[str] = set()
+    for key, fp, code in rows.all():
+        if fp is None:
+            withdrawn.add(key)
+        else:
+            found[uuid.UUID(key)] = StoredIdentity(fp, code)
+    return found, withdrawn
+
+
+async def insert_conversations(session: AsyncSession, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
+    """Insert in one statement; rows whose id or reference code is already taken are
+    skipped (their ids are not in the result)."""
+    if not rows:
+        return set()
+    result = await session.execute(
+        pg_insert(Conversation).values(rows).on_conflict_do_nothing().returning(Conversation.id)
+    )
+    return set(result.scalars().all())
+
+
+async def insert_contacts(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(ConversationContact), rows)
+
+
+async def erase(
+    session: AsyncSession,
+    *,
+    conversation_id: uuid.UUID | None = None,
+    reference_code: str | None = None,
+) -> uuid.UUID | None:
+    """Delete one conversation (answers, codings and contact details go with it) and leave
+    its tombstone, in one statement whether or not it exists, so the work done is the same
+    for a known and an unknown code."""
+    where = "id = :id" if conversation_id is not None else "reference_code = :code"
+    row = await session.execute(
+        text(
+            f"""
+            WITH gone AS (DELETE FROM conversations WHERE {where} RETURNING id, campaign_id)
+            INSERT INTO conversation_withdrawals (id_digest, campaign_id)
+            SELECT encode(sha256(CAST(CAST(id AS text) AS bytea)), 'hex'), campaign_id FROM gone
+            RETURNING (SELECT id FROM gone)
+            """
+        ),
+        {"id": conversation_id, "code": reference_code},
+    )
+    return row.scalar()
+
+
+async def conversation(session: AsyncSession, conversation_id: uuid.UUID) -> Conversation | None:
+    return await session.get(Conversation, conversation_id)
+
+
+async def conversation_for_update(
+    session: AsyncSession, conversation_id: uuid.UUID
+) -> Conversation | None:
+    return await session.scalar(
+        select(Conversation).where(Conversation.id == conversation_id).with_for_update()
+    )
+
+
+async def set_answer(
+    session: AsyncSession,
+    conversation_id: uuid.UUID,
+    question_key: str,
+    value: str,
+    flags: list[dict[str, Any]],
+) -> None:
+    await session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation_id)
+        .values(
+            answers=Conversation.answers.op("||")(func.jsonb_build_object(question_key, value)),
+            flags=Conversation.flags.op("||")(
+                func.jsonb_build_object(question_key, func.cast(flags, Conversation.flags.type))
+            ),
+        )
+    )
+
+
+async def redact_excerpts(
+    session: AsyncSession, conversation_id: uuid.UUID, question_key: str, removed: str, marker: str
+) -> None:
+    await session.execute(
+        update(Coding)
+        .where(Coding.conversation_id == conversation_id, Coding.question_key == question_key)
+        .values(excerpt=func.replace(Coding.excerpt, removed, marker))
+    )
+
+
+async def contacts(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> list[tuple[str, ConversationContact]]:
+    """Contact details of these conversations, each with its conversation's county."""
+    rows = await session.execute(
+        select(Conversation.county_code, ConversationContact)
+        .join(Conversation, Conversation.id == ConversationContact.conversation_id)
+        .where(ConversationContact.conversation_id.in_(ids))
+    )
+    return [(county, contact) for county, contact in rows.all()]
+
+
+# --- population ----------------------------------------------------------------------------
+
+
+async def replace_population_bands(
+    session: AsyncSession, attribute: str, rows: list[dict[str, Any]]
+) -> None:
+    await session.execute(delete(PopulationBand).where(PopulationBand.attribute == attribute))
+    if rows:
+        await session.execute(insert(PopulationBand), rows)
