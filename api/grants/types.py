@@ -1,15 +1,343 @@
-"""GraphQL for this domain (not built yet)."""
+"""GraphQL for micro-grants: parse, ask who is asking, call the service, map the result.
+Expected failures come back as `userErrors`; permission failures as GraphQL errors."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 import strawberry
+
+from api.context import Info
+from api.errors import BadInput, Conflict, DomainError, InvalidInput
+from api.grants import (
+    applications,
+    decisions,
+    panel,
+    payments,
+    reports,
+    rounds,
+    summary,
+    transitions,
+)
+from api.grants.errors import RuleBroken
+from api.grants.inputs import (
+    DecisionInput,
+    GrantApplicationInput,
+    GrantReportInput,
+    GrantRoundInput,
+    PaymentInput,
+    ReviewInputType,
+)
+from api.grants.lifecycle import Status
+from api.grants.outputs import (
+    ConflictDeclarationType,
+    GrantApplicationType,
+    GrantReportType,
+    GrantRoundType,
+    PanelSummaryType,
+    ReviewType,
+    TrancheType,
+)
+from api.shared.language import Language, pick
+from api.shared.pagination import Connection, PageRequest
+from api.shared.user_errors import UserError
+
+T = TypeVar("T")
+EXPECTED = (RuleBroken, InvalidInput, BadInput, Conflict)
+
+
+def user_errors(error: DomainError, language: Language) -> list[UserError]:
+    """Every problem in the error, in the request's language where a Welsh message exists."""
+    return [
+        UserError(
+            field=e.field,
+            code=e.code,
+            message=pick(language, e.message, getattr(e, "message_cy", None)) or e.message,
+        )
+        for e in getattr(error, "errors", None) or [error]
+    ]
+
+
+async def attempt(info: Info, call: Callable[[], Awaitable[T]]) -> tuple[T | None, list[UserError]]:
+    try:
+        return await call(), []
+    except EXPECTED as error:
+        return None, user_errors(error, info.context.language)
+
+
+@strawberry.type
+class GrantRoundPayload:
+    round: GrantRoundType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class GrantApplicationPayload:
+    application: GrantApplicationType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class ConflictDeclarationPayload:
+    declaration: ConflictDeclarationType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class ReviewPayload:
+    review: ReviewType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class TranchePayload:
+    tranche: TrancheType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class GrantReportPayload:
+    report: GrantReportType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+async def _round(info: Info, call: Callable[[], Awaitable[object]]) -> GrantRoundPayload:
+    found, errors = await attempt(info, call)
+    return GrantRoundPayload(
+        round=None if found is None else GrantRoundType.of(found, info.context.language),
+        user_errors=errors,
+    )
+
+
+async def _application(
+    info: Info, call: Callable[[], Awaitable[applications.ApplicationView]]
+) -> GrantApplicationPayload:
+    view, errors = await attempt(info, call)
+    return GrantApplicationPayload(
+        application=None if view is None else GrantApplicationType.of(view, info.context.language),
+        user_errors=errors,
+    )
+
+
+def _application_cursor(view: applications.ApplicationView) -> tuple[uuid.UUID]:
+    return (view.application.id,)
 
 
 @strawberry.type
 class Query:
-    pass
+    @strawberry.field(description="A grant round (anyone signed in).")
+    async def grant_round(self, info: Info, id: uuid.UUID) -> GrantRoundType:
+        found = await rounds.get_round(info.context.session, await info.context.principal(), id)
+        return GrantRoundType.of(found, info.context.language)
+
+    @strawberry.field(description="An application, as far as you may see it.")
+    async def grant_application(self, info: Info, id: uuid.UUID) -> GrantApplicationType:
+        view = await applications.get_application(
+            info.context.session, await info.context.principal(), id
+        )
+        return GrantApplicationType.of(view, info.context.language)
+
+    @strawberry.field(
+        description="A round's applications: all for its coordinators, the submitted ones for "
+        "its panel, your own for an applicant. In id order."
+    )
+    async def grant_applications(
+        self, info: Info, round_id: uuid.UUID, first: int | None = None, after: str | None = None
+    ) -> Connection[GrantApplicationType]:
+        page = await applications.list_applications(
+            info.context.session,
+            await info.context.principal(),
+            round_id,
+            PageRequest.parse(first, after, info.context.settings.page_size_max, (uuid.UUID,)),
+        )
+        language = info.context.language
+        return Connection.of(
+            page, key=_application_cursor, node=lambda v: GrantApplicationType.of(v, language)
+        )
+
+    @strawberry.field(
+        description="Reviews of an application you may see: never for applicants; for a panel "
+        "member, only their own until they have submitted it."
+    )
+    async def application_reviews(self, info: Info, application_id: uuid.UUID) -> list[ReviewType]:
+        found = await panel.visible_reviews(
+            info.context.session, await info.context.principal(), application_id
+        )
+        return [ReviewType.of(r) for r in found]
+
+    @strawberry.field(description="How the panel scored a round, ranked against the budget.")
+    async def panel_summary(self, info: Info, round_id: uuid.UUID) -> PanelSummaryType:
+        found = await summary.panel_summary(
+            info.context.session, await info.context.principal(), round_id
+        )
+        return PanelSummaryType.of(found, info.context.language)
 
 
 @strawberry.type
 class Mutation:
-    pass
+    @strawberry.mutation(description="Set up a grant round (COORDINATOR of its counties).")
+    async def create_grant_round(self, info: Info, input: GrantRoundInput) -> GrantRoundPayload:
+        principal = await info.context.principal()
+        return await _round(
+            info, lambda: rounds.create_round(info.context.session, principal, input.plain())
+        )
+
+    @strawberry.mutation(description="Put a PANEL member on a round's panel.")
+    async def assign_panel_member(
+        self, info: Info, round_id: uuid.UUID, user_id: uuid.UUID
+    ) -> GrantRoundPayload:
+        principal = await info.context.principal()
+        return await _round(
+            info,
+            lambda: rounds.assign_panel_member(info.context.session, principal, round_id, user_id),
+        )
+
+    @strawberry.mutation(description="Start an application (a draft).")
+    async def create_grant_application(
+        self, info: Info, round_id: uuid.UUID, input: GrantApplicationInput
+    ) -> GrantApplicationPayload:
+        principal = await info.context.principal()
+        return await _application(
+            info,
+            lambda: applications.create_application(
+                info.context.session, principal, round_id, input.plain()
+            ),
+        )
+
+    @strawberry.mutation(
+        description="Replace a draft application. Give `version` to refuse "
+        "the change if it changed since you read it."
+    )
+    async def update_grant_application(
+        self,
+        info: Info,
+        id: uuid.UUID,
+        input: GrantApplicationInput,
+        version: int | None = None,
+    ) -> GrantApplicationPayload:
+        principal = await info.context.principal()
+        return await _application(
+            info,
+            lambda: applications.update_application(
+                info.context.session, principal, id, input.plain(), version
+            ),
+        )
+
+    @strawberry.mutation(description="Submit a complete draft while the round is open.")
+    async def submit_grant_application(self, info: Info, id: uuid.UUID) -> GrantApplicationPayload:
+        principal = await info.context.principal()
+        return await _application(
+            info, lambda: applications.submit_application(info.context.session, principal, id)
+        )
+
+    @strawberry.mutation(
+        description="Move an application: ELIGIBILITY_CHECKED, INELIGIBLE (with reason), "
+        "IN_REVIEW, ACTIVE, COMPLETED, or WITHDRAWN (with reason, before a decision)."
+    )
+    async def move_grant_application(
+        self, info: Info, id: uuid.UUID, status: Status, reason: str | None = None
+    ) -> GrantApplicationPayload:
+        principal = await info.context.principal()
+        return await _application(
+            info,
+            lambda: transitions.move_application(
+                info.context.session, principal, id, status, reason
+            ),
+        )
+
+    @strawberry.mutation(description="Declare a conflict of interest (or none) on an application.")
+    async def declare_conflict(
+        self, info: Info, application_id: uuid.UUID, conflict: bool, note: str | None = None
+    ) -> ConflictDeclarationPayload:
+        principal = await info.context.principal()
+        found, errors = await attempt(
+            info,
+            lambda: panel.declare_conflict(
+                info.context.session, principal, application_id, conflict, note
+            ),
+        )
+        return ConflictDeclarationPayload(
+            declaration=None if found is None else ConflictDeclarationType.of(found),
+            user_errors=errors,
+        )
+
+    @strawberry.mutation(description="Save (or submit) your review of an application.")
+    async def save_review(
+        self, info: Info, application_id: uuid.UUID, input: ReviewInputType
+    ) -> ReviewPayload:
+        principal = await info.context.principal()
+        found, errors = await attempt(
+            info,
+            lambda: panel.save_review(
+                info.context.session, principal, application_id, input.plain()
+            ),
+        )
+        return ReviewPayload(
+            review=None if found is None else ReviewType.of(found), user_errors=errors
+        )
+
+    @strawberry.mutation(description="Award or decline (COORDINATOR/ADMIN, with a panel quorum).")
+    async def decide_application(
+        self, info: Info, application_id: uuid.UUID, input: DecisionInput
+    ) -> GrantApplicationPayload:
+        principal = await info.context.principal()
+        return await _application(
+            info,
+            lambda: decisions.decide_application(
+                info.context.session, principal, application_id, input.plain()
+            ),
+        )
+
+    @strawberry.mutation(description="Accept an award's terms; its payment tranches are made.")
+    async def accept_award(self, info: Info, application_id: uuid.UUID) -> GrantApplicationPayload:
+        principal = await info.context.principal()
+        return await _application(
+            info, lambda: payments.accept_award(info.context.session, principal, application_id)
+        )
+
+    @strawberry.mutation(description="Record the payment of a DUE tranche.")
+    async def record_payment(
+        self, info: Info, application_id: uuid.UUID, input: PaymentInput
+    ) -> TranchePayload:
+        principal = await info.context.principal()
+        found, errors = await attempt(
+            info,
+            lambda: payments.record_payment(
+                info.context.session, principal, application_id, input.plain()
+            ),
+        )
+        return TranchePayload(
+            tranche=None if found is None else TrancheType.of(found), user_errors=errors
+        )
+
+    @strawberry.mutation(description="Report on an ACTIVE project.")
+    async def submit_grant_report(
+        self, info: Info, application_id: uuid.UUID, input: GrantReportInput
+    ) -> GrantReportPayload:
+        principal = await info.context.principal()
+        found, errors = await attempt(
+            info,
+            lambda: reports.submit_report(
+                info.context.session, principal, application_id, input.plain()
+            ),
+        )
+        return GrantReportPayload(
+            report=None if found is None else GrantReportType.of(found), user_errors=errors
+        )
+
+    @strawberry.mutation(description="Approve a report (its tranches fall due) or send it back.")
+    async def review_grant_report(
+        self, info: Info, report_id: uuid.UUID, approve: bool, note: str | None = None
+    ) -> GrantReportPayload:
+        principal = await info.context.principal()
+        found, errors = await attempt(
+            info,
+            lambda: reports.review_report(
+                info.context.session, principal, report_id, approve, note
+            ),
+        )
+        return GrantReportPayload(
+            report=None if found is None else GrantReportType.of(found), user_errors=errors
+        )

@@ -1,0 +1,53 @@
+"""Who may do what with a round or an application, and loading them (or NOT_FOUND)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth.principal import Principal, Role
+from api.errors import Forbidden, NotFound
+from api.grants import repository
+from api.grants.models import GrantApplication, GrantRound
+
+STAFF_ROLES = (Role.ADMIN, Role.COORDINATOR)
+
+
+def now() -> datetime:
+    # Python's clock, not SQL now(): now() stands still for a whole transaction.
+    return datetime.now(UTC)
+
+
+def is_staff(principal: Principal, round_: GrantRound) -> bool:
+    """COORDINATORs (and ADMINs) manage rounds over counties they hold the role in."""
+    counties = frozenset(round_.county_codes)
+    return any(principal.covers(role, counties) for role in STAFF_ROLES)
+
+
+def require_staff(principal: Principal, round_: GrantRound) -> uuid.UUID:
+    user_id = principal.require_user()
+    if not is_staff(principal, round_):
+        raise Forbidden("Only the round's coordinators can do this.")
+    return user_id
+
+
+def is_owner(principal: Principal, application: GrantApplication) -> bool:
+    return principal.user_id is not None and application.applicant_id == principal.user_id
+
+
+async def load_round(session: AsyncSession, round_id: uuid.UUID) -> GrantRound:
+    found = await repository.round_by_id(session, round_id)
+    if found is None:
+        raise NotFound("There is no grant round with this id.")
+    return found
+
+
+async def load_application(
+    session: AsyncSession, application_id: uuid.UUID
+) -> tuple[GrantApplication, GrantRound]:
+    found = await repository.application_by_id(session, application_id)
+    if found is None:
+        raise NotFound("There is no grant application with this id.")
+    return found, await load_round(session, found.round_id)

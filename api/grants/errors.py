@@ -1,0 +1,22 @@
+"""Expected failures of the grants domain, each with its own code and a Welsh message."""
+
+from __future__ import annotations
+
+from api.errors import DomainError, Forbidden
+
+
+class RuleBroken(DomainError):
+    """A grants rule said no: returned to the client as a `userErrors` entry."""
+
+    def __init__(self, code: str, en: str, cy: str, *, field: str | None = None) -> None:
+        super().__init__(en, field=field)
+        self.code = code
+        self.message_cy = cy
+
+
+class NotAllowedHere(Forbidden):
+    """A permission refusal with a more precise code than FORBIDDEN."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
