@@ -23,7 +23,7 @@ from api.conversations.grid import grid_ref
 from api.conversations.inputs import AnswerIn, ConversationIn, QuestionType
 from api.conversations.models import Campaign, Conversation, ConversationContact, Question
 from api.conversations.repository import PlaceRow, QuestionSetRow
-from api.errors import BadInput, Conflict, DomainError, Forbidden, NotFound
+from api.errors import BadInput, Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from api.settings import Settings
 from api.shared.batch import ItemOutcome, check_batch_size, fingerprint
 from api.shared.user_errors import BatchStatus
@@ -515,11 +515,18 @@ async def redact_answer(
         )
     text = found.answers.get(question_key)
     if not isinstance(text, str):
-        raise BadInput(
-            "This conversation has no free-text answer to this question.", field="questionKey"
+        raise InvalidInput(
+            [
+                BadInput(
+                    "This conversation has no free-text answer to this question.",
+                    field="questionKey",
+                )
+            ]
         )
     if not 0 <= start < end <= len(text):
-        raise BadInput(f"Give a span inside the answer (0 to {len(text)}).", field="start")
+        raise InvalidInput(
+            [BadInput(f"Give a span inside the answer (0 to {len(text)}).", field="start")]
+        )
     removed = text[start:end]
     redacted = text[:start] + REDACTED + text[end:]
     new_flags = [f.plain() for f in personal_data.flags(redacted)]

@@ -1,0 +1,218 @@
+"""recordConversations: per-item outcomes, replay, consent, coarse places, bad input."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+
+from api.audit.models import AuditEntry
+from api.auth.principal import Role
+from api.conversations.models import Conversation, ConversationContact
+from api.conversations.reference import ALPHABET
+from tests.conversations.helpers import (
+    ABERYSTWYTH,
+    CARDIFF,
+    CARMARTHENSHIRE,
+    CEREDIGION,
+    conversation,
+    coordinator,
+    create_campaign,
+    person,
+    record,
+)
+from tests.graphql_client import error_codes
+
+
+async def _count(session, model=Conversation) -> int:
+    return await session.scalar(select(func.count()).select_from(model))
+
+
+async def test_recording_stores_a_coarse_place_and_gives_a_reference_code(client, session) -> None:
+    staff = await coordinator(client, session)
+    campaign = await create_campaign(client, staff.token)
+    item = conversation(
+        campaign["id"], profile={"ageBand": "AGE_25_44", "postcodeDistrict": "sa31"}
+    )
+    [result] = await record(client, staff.token, [item])
+    assert result["status"] == "CREATED"
+    assert result["id"] == item["id"]
+    assert result["userErrors"] == []
+    code = result["referenceCode"]
+    assert len(code) == 11 and code[5] == "-"
+    assert set(code.replace("-", "")) <= set(ALPHABET)
+    assert not set(code) & set("0O1IL5S2Z8B")
+
+    stored = await session.get(Conversation, uuid.UUID(item["id"]))
+    assert stored.county_code == CARMARTHENSHIRE
+    assert stored.community_id is not None
+    # Coarsened: the community only; the point itself is nowhere in the row.
+    assert stored.grid_ref is None
+    row = {c.name: getattr(stored, c.key) for c in Conversation.__table__.columns}
+    assert "51.8573" not in str(row) and "-4.3121" not in str(row)
+    assert stored.postcode_district == "SA31"
+    assert stored.age_band == "AGE_25_44"
+
+
+async def test_a_replayed_batch_changes_nothing(client, session) -> None:
+    staff = await coordinator(client, session)
+    campaign = await create_campaign(client, staff.token)
+    items = [conversation(campaign["id"]) for _ in range(3)]
+    first = await record(client, staff.token, items)
+    assert [r["status"] for r in first] == ["CREATED"] * 3
+    conversations, audits = await _count(session), await _count(session, AuditEntry)
+
+    again = await record(client, staff.token, items)
+    assert [r["status"] for r in again] == ["UNCHANGED"] * 3
+    assert [r["referenceCode"] for r in again] == [r["referenceCode"] for r in first]
+    assert await _count(session) == conversations
+    assert await _count(session, AuditEntry) == audits
+
+    changed = {**items[0], "answers": [{"questionKey": "what_matters", "text": "Something else"}]}
+    [conflict] = await record(client, staff.token, [changed])
+    assert conflict["status"] == "CONFLICT"
+    assert conflict["referenceCode"] is None
+    assert [e["code"] for e in conflict["userErrors"]] == ["CONFLICT"]
+    stored = await session.get(Conversation, uuid.UUID(items[0]["id"]))
+    await session.refresh(stored)
+    assert stored.answers["what_matters"] == "My family and the park."
+
+
+async def test_one_bad_item_never_loses_the_others_and_refused_consent_stores_nothing(
+    client, session
+) -> None:
+    staff = await coordinator(client, session)
+    campaign = await create_campaign(client, staff.token)
+    refused = conversation(campaign["id"], consent={"store": False})
+    items = [conversation(campaign["id"]), refused, conversation(campaign["id"])]
+    results = await record(client, staff.token, items)
+    assert [r["status"] for r in results] == ["CREATED", "REJECTED", "CREATED"]
+    assert [r["id"] for r in results] == [i["id"] for i in items]
+    [error] = results[1]["userErrors"]
+    assert error["field"] == "consent.store"
+    assert "consent" in error["message"] and "ganiatâd" in error["message"]
+    assert results[1]["referenceCode"] is None
+    assert await session.get(Conversation, uuid.UUID(refused["id"])) is None
+    assert await _count(session) == 2
+
+
+async def test_a_batch_costs_the_same_statements_whatever_its_size(
+    client, session, count_statements
+) -> None:
+    staff = await coordinator(client, session)
+    campaign = await create_campaign(client, staff.token)
+
+    async def statements(n: int) -> int:
+        items = [conversation(campaign["id"], contact=None) for _ in range(n)]
+        # Contact details (with consent) take their own table: include some in each batch.
+        items[0] = conversation(
+            campaign["id"],
+            consent={"store": True, "contact": True},
+            contact={"name": "Ann", "email": "ann@example.org"},
+        )
+        start = count_statements.count
+        results = await record(client, staff.token, items)
+        assert {r["status"] for r in results} == {"CREATED"}
+        return count_statements.count - start
+
+    assert await statements(5) == await statements(50)
+
+
+async def test_a_batch_over_500_is_refused_whole(client, session) -> None:
+    staff = await coordinator(client, session)
+    campaign = await create_campaign(client, staff.token)
+    items = [conversation(campaign["id"]) for _ in range(501)]
+    body = await record(client, staff.token, items, expect_errors=True)
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert body["errors"][0]["extensions"]["field"] == "input"
+    assert await _count(session) == 0
+
+
+async def test_bad_input_names_the_field_and_stores_nothing_of_that_item(
+    client, session, settings
+) -> None:
+    staff = await coordinator(client, session)
+    campaign = await create_campaign(client, staff.token)
+    c = campaign["id"]
+    too_long = "a" * (settings.conversation_text_max_chars + 1)
+    cases = {
+        "campaignId": conversation(str(uuid.uuid4())),
+        "questionSetVersion": conversation(c, questionSetVersion=7),
+        "answers.no_such_question": conversation(
+            c,
+            answers=[
+                *conversation(c)["answers"],
+                {"questionKey": "no_such_question", "text": "hi"},
+            ],
+        ),
+        "answers.wellbeing": conversation(
+            c,
+            answers=[
+                {"questionKey": "what_matters", "text": "Family"},
+                {"questionKey": "wellbeing", "text": "four"},
+            ],
+        ),
+        "answers.what_matters": conversation(c, answers=[{"questionKey": "wellbeing", "scale": 3}]),
+        "answers.healthy_happy_safe": conversation(
+            c,
+            answers=[
+                {"questionKey": "what_matters", "text": "Family"},
+                {"questionKey": "healthy_happy_safe", "text": too_long},
+            ],
+        ),
+        "answers.services": conversation(
+            c,
+            answers=[
+                {"questionKey": "what_matters", "text": "Family"},
+                {"questionKey": "services", "choices": ["gp", "swimming"]},
+            ],
+        ),
+        "location": conversation(c, location=CARDIFF),
+        "profile.postcodeDistrict": conversation(c, profile={"postcodeDistrict": "SA31 1AB"}),
+        "contact": conversation(c, contact={"email": "ann@example.org"}),
+        "communityId": conversation(c, location=None, communityId=str(uuid.uuid4())),
+        "countyCode": conversation(c, location=None, countyCode="W06999999"),
+    }
+    results = await record(client, staff.token, list(cases.values()))
+    for (field, _), result in zip(cases.items(), results, strict=True):
+        assert result["status"] == "REJECTED", field
+        assert [e["field"] for e in result["userErrors"]] == [field], result
+    assert await _count(session) == 0
+    assert await _count(session, ConversationContact) == 0
+
+
+async def test_a_place_is_taken_from_a_community_or_a_county_when_there_is_no_point(
+    client, session
+) -> None:
+    staff = await coordinator(client, session)
+    campaign = await create_campaign(client, staff.token)
+    by_point = conversation(campaign["id"], location=ABERYSTWYTH)
+    [created] = await record(client, staff.token, [by_point])
+    community_id = (await session.get(Conversation, uuid.UUID(created["id"]))).community_id
+    by_community = conversation(campaign["id"], location=None, communityId=str(community_id))
+    by_county = conversation(campaign["id"], location=None, countyCode=CEREDIGION)
+    await record(client, staff.token, [by_community, by_county])
+    stored_1 = await session.get(Conversation, uuid.UUID(by_community["id"]))
+    stored_2 = await session.get(Conversation, uuid.UUID(by_county["id"]))
+    assert (stored_1.county_code, stored_1.community_id) == (CEREDIGION, community_id)
+    assert (stored_2.county_code, stored_2.community_id) == (CEREDIGION, None)
+
+
+async def test_engagement_staff_record_only_in_their_counties(client, session) -> None:
+    staff = await coordinator(client, session)
+    campaign = await create_campaign(client, staff.token)
+    engagement = await person(
+        client, session, "engage@example.org", {Role.ENGAGEMENT: frozenset({CARMARTHENSHIRE})}
+    )
+    home, away = conversation(campaign["id"]), conversation(campaign["id"], location=ABERYSTWYTH)
+    results = await record(client, engagement.token, [home, away])
+    assert [r["status"] for r in results] == ["CREATED", "REJECTED"]
+    assert results[1]["userErrors"][0]["code"] == "FORBIDDEN"
+
+    leader = await person(
+        client, session, "leader@example.org", {Role.LEADER: frozenset({CARMARTHENSHIRE})}
+    )
+    body = await record(client, leader.token, [conversation(campaign["id"])], expect_errors=True)
+    assert error_codes(body) == ["FORBIDDEN"]
+    body = await record(client, None, [conversation(campaign["id"])], expect_errors=True)
+    assert error_codes(body) == ["UNAUTHENTICATED"]
