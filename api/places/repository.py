@@ -19,13 +19,14 @@ from sqlalchemy import (
     select,
     tuple_,
 )
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.places.models import (
     DOMAIN_RANK_COLUMNS,
     Community,
     CommunityLsoa,
+    CommunitySet,
     County,
     Lsoa,
     Region,
@@ -44,9 +45,13 @@ async def county_codes(session: AsyncSession) -> set[str]:
 
 
 async def _upsert(
-    session: AsyncSession, model: type, rows: list[dict[str, Any]], compare: Sequence[str]
+    session: AsyncSession,
+    model: type,
+    rows: list[dict[str, Any]],
+    compare: Sequence[str],
+    keys: Sequence[str] = ("code",),
 ) -> int:
-    """Insert or update by `code` in one statement; returns how many rows were written.
+    """Insert or update by `keys` in one statement; returns how many rows were written.
     Rows whose values are all unchanged are not touched, so reloading writes nothing."""
     if not rows:
         return 0
@@ -55,10 +60,11 @@ async def _upsert(
     changed = tuple_(*(table.c[c] for c in compare)).is_distinct_from(
         tuple_(*(stmt.excluded[c] for c in compare))
     )
+    updates: dict[str, Any] = {c: stmt.excluded[c] for c in compare}
+    if "version" in table.c:
+        updates["version"] = table.c.version + 1
     stmt = stmt.on_conflict_do_update(
-        index_elements=["code"],
-        set_={c: stmt.excluded[c] for c in compare},
-        where=changed,
+        index_elements=list(keys), set_=updates, where=changed
     ).returning(table.c.id)
     return len((await session.execute(stmt)).all())
 
@@ -136,44 +142,83 @@ async def load_region(session: AsyncSession, data: RegionData) -> dict[str, int]
             "geom",
         ],
     )
-    written["communities"] = await _upsert(
-        session,
-        Community,
-        [
-            _area_row(c, county_id=county_ids[c.county_code], source=data.community_source)
-            for c in data.communities
-        ],
-        ["county_id", "name_en", "name_cy", "source", "geom"],
-    )
-    written["community_lsoas"] = await link_lsoas(session, [c.code for c in data.communities])
+    written["community_sets"] = written["communities"] = written["community_lsoas"] = 0
+    for position, community_set in enumerate(data.community_sets):
+        written["community_sets"] += await _upsert(
+            session,
+            CommunitySet,
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "code": community_set.code,
+                    "region_id": region_id,
+                    "name_en": community_set.name_en,
+                    "name_cy": community_set.name_cy,
+                    "source": community_set.source,
+                    "is_default": position == 0,
+                }
+            ],
+            ["region_id", "name_en", "name_cy", "source", "is_default"],
+        )
+        set_id = await session.scalar(
+            select(CommunitySet.id).where(CommunitySet.code == community_set.code)
+        )
+        written["communities"] += await _upsert(
+            session,
+            Community,
+            [
+                _area_row(
+                    c,
+                    set_id=set_id,
+                    county_id=county_ids[c.county_code],
+                    source=community_set.source,
+                    version=1,
+                )
+                for c in community_set.communities
+            ],
+            ["county_id", "name_en", "name_cy", "source", "geom"],
+            keys=("set_id", "code"),
+        )
+        written["community_lsoas"] += await link_lsoas(session, set_id)
     return written
 
 
-async def link_lsoas(session: AsyncSession, community_codes: list[str]) -> int:
-    """Recompute which LSOAs make up these communities (an LSOA belongs where its interior
-    point lies); returns how many links were added or removed."""
-    inside = (
-        select(Community.id.label("community_id"), Lsoa.id.label("lsoa_id"))
-        .join(Lsoa, func.ST_Covers(Community.geom, func.ST_PointOnSurface(Lsoa.geom)))
-        .where(Community.code.in_(community_codes))
+# An LSOA touched by a community over less than this share of its area is not counted as
+# touching it: boundaries from different sources never line up exactly.
+SLIVER_SHARE = 0.01
+
+
+async def link_lsoas(session: AsyncSession, set_id: uuid.UUID) -> int:
+    """Give each LSOA to the community of the set that covers the largest share of its
+    area (so population and deprivation roll up once); returns links added or removed."""
+    shared = func.ST_Area(func.ST_Intersection(Community.geom, Lsoa.geom))
+    best = await session.execute(
+        select(Community.id, Lsoa.id)
+        .join(Lsoa, func.ST_Intersects(Community.geom, Lsoa.geom))
+        .where(Community.set_id == set_id, shared > SLIVER_SHARE * func.ST_Area(Lsoa.geom))
+        .order_by(Lsoa.id, shared.desc(), Community.id)
+        .ext(distinct_on(Lsoa.id))
     )
-    stale = await session.execute(
-        delete(CommunityLsoa)
-        .where(
-            CommunityLsoa.community_id.in_(
-                select(Community.id).where(Community.code.in_(community_codes))
-            ),
-            tuple_(CommunityLsoa.community_id, CommunityLsoa.lsoa_id).not_in(inside),
+    wanted = {(community_id, lsoa_id) for community_id, lsoa_id in best.all()}
+    current = await session.execute(
+        select(CommunityLsoa.community_id, CommunityLsoa.lsoa_id)
+        .join(Community, Community.id == CommunityLsoa.community_id)
+        .where(Community.set_id == set_id)
+    )
+    have = {(community_id, lsoa_id) for community_id, lsoa_id in current.all()}
+    stale, missing = have - wanted, wanted - have
+    if stale:
+        await session.execute(
+            delete(CommunityLsoa).where(
+                tuple_(CommunityLsoa.community_id, CommunityLsoa.lsoa_id).in_(stale)
+            )
         )
-        .returning(CommunityLsoa.lsoa_id)
-    )
-    added = await session.execute(
-        insert(CommunityLsoa)
-        .from_select(["community_id", "lsoa_id"], inside)
-        .on_conflict_do_nothing()
-        .returning(CommunityLsoa.lsoa_id)
-    )
-    return len(stale.all()) + len(added.all())
+    if missing:
+        await session.execute(
+            insert(CommunityLsoa),
+            [{"community_id": c, "lsoa_id": lsoa} for c, lsoa in missing],
+        )
+    return len(stale) + len(missing)
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -204,13 +249,26 @@ def community_sort_key(community: Community) -> tuple[str, uuid.UUID]:
     return (community.name_en, community.id)
 
 
+def _in_set(set_id: uuid.UUID | None) -> Any:
+    """Communities of one set, or (None) of every region's default set."""
+    if set_id is not None:
+        return Community.set_id == set_id
+    return Community.set_id.in_(select(CommunitySet.id).where(CommunitySet.is_default))
+
+
 async def community_pages(
-    session: AsyncSession, page: PageRequest, county_ids: Sequence[uuid.UUID] | None
+    session: AsyncSession,
+    page: PageRequest,
+    county_ids: Sequence[uuid.UUID] | None,
+    set_id: uuid.UUID | None = None,
 ) -> dict[uuid.UUID | None, Page[Community]]:
-    """One page of communities for each county in `county_ids` (or, with None, one page of
-    all communities under the key None), in two statements whatever the number of counties."""
+    """One page of a set's communities for each county in `county_ids` (or, with None, one
+    page of all of them under the key None), in two statements whatever the number of
+    counties. No set: the default sets."""
     group = Community.county_id if county_ids is not None else literal(None)
-    scope = [Community.county_id.in_(county_ids)] if county_ids is not None else []
+    scope = [_in_set(set_id)]
+    if county_ids is not None:
+        scope.append(Community.county_id.in_(county_ids))
     totals = dict(
         (await session.execute(select(group, func.count()).where(*scope).group_by(group))).all()
     )
@@ -242,6 +300,24 @@ async def community_pages(
         )
         for key in keys
     }
+
+
+async def community_sets(session: AsyncSession) -> Sequence[CommunitySet]:
+    return (
+        await session.scalars(
+            select(CommunitySet).order_by(CommunitySet.is_default.desc(), CommunitySet.code)
+        )
+    ).all()
+
+
+async def community_set_by_code(session: AsyncSession, code: str) -> CommunitySet | None:
+    return await session.scalar(select(CommunitySet).where(CommunitySet.code == code))
+
+
+async def community_sets_by_id(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> Sequence[CommunitySet]:
+    return (await session.scalars(select(CommunitySet).where(CommunitySet.id.in_(ids)))).all()
 
 
 async def community_by_id(session: AsyncSession, community_id: uuid.UUID) -> Community | None:
@@ -350,6 +426,14 @@ async def place_at(
     county = await session.scalar(containing(County, lat, lon))
     if county is None:  # outside the region: nothing smaller can contain it either
         return None, None, None
-    community = await session.scalar(containing(Community, lat, lon))
+    community = await session.scalar(
+        containing(Community, lat, lon).where(
+            Community.set_id.in_(
+                select(CommunitySet.id).where(
+                    CommunitySet.is_default, CommunitySet.region_id == county.region_id
+                )
+            )
+        )
+    )
     lsoa = await session.scalar(containing(Lsoa, lat, lon))
     return county, community, lsoa

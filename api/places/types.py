@@ -10,6 +10,7 @@ from api.context import Info
 from api.places import loaders, service
 from api.places.models import DOMAIN_RANK_COLUMNS
 from api.places.models import Community as CommunityRow
+from api.places.models import CommunitySet as CommunitySetRow
 from api.places.models import County as CountyRow
 from api.places.models import Lsoa as LsoaRow
 from api.places.repository import COMMUNITY_KEY_TYPES, CommunityFigures, community_sort_key
@@ -122,13 +123,38 @@ class Lsoa:
         )
 
 
+@strawberry.type(description="One way of dividing the region into communities.")
+class CommunitySet(Named):
+    id: uuid.UUID
+    code: str
+    source: str = strawberry.field(description="MSOA, WARD (loaded from files) or CUSTOM.")
+    is_default: bool
+
+    @classmethod
+    def of(cls, row: CommunitySetRow) -> CommunitySet:
+        return cls(
+            id=row.id,
+            code=row.code,
+            source=row.source,
+            name_en=row.name_en,
+            name_cy=row.name_cy,
+            is_default=row.is_default,
+        )
+
+
 @strawberry.type
 class Community(Named):
     id: uuid.UUID
     code: str
     source: str
     area_km2: float
+    version: int
     county_id: strawberry.Private[uuid.UUID]
+    set_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field(name="set", description="The community set it belongs to.")
+    async def community_set(self, info: Info) -> CommunitySet:
+        return CommunitySet.of(await loaders.community_set(info.context).load(self.set_id))
 
     @classmethod
     def of(cls, row: CommunityRow) -> Community:
@@ -139,7 +165,9 @@ class Community(Named):
             name_en=row.name_en,
             name_cy=row.name_cy,
             area_km2=round(row.area_m2 / 1e6, 3),
+            version=row.version,
             county_id=row.county_id,
+            set_id=row.set_id,
         )
 
     @strawberry.field
@@ -184,10 +212,14 @@ class Community(Named):
 
 
 async def _communities(
-    info: Info, first: int | None, after: str | None, county_code: str | None
+    info: Info,
+    first: int | None,
+    after: str | None,
+    county_code: str | None,
+    set_code: str | None = None,
 ) -> Connection[Community]:
     page = PageRequest.parse(first, after, info.context.settings.page_size_max, COMMUNITY_KEY_TYPES)
-    rows = await service.communities(info.context.session, page, county_code)
+    rows = await service.communities(info.context.session, page, county_code, set_code)
     return Connection.of(rows, community_sort_key, Community.of)
 
 
@@ -213,15 +245,23 @@ class Query:
         row = await service.county(info.context.session, code)
         return County.of(row) if row else None
 
-    @strawberry.field(description="Communities, by name; optionally of one county.")
+    @strawberry.field(description="Community sets, the default first.")
+    async def community_sets(self, info: Info) -> list[CommunitySet]:
+        return [CommunitySet.of(s) for s in await service.community_sets(info.context.session)]
+
+    @strawberry.field(
+        description="Communities of one set (by default the region's default set), by name; "
+        "optionally of one county."
+    )
     async def communities(
         self,
         info: Info,
         county_code: str | None = None,
+        set_code: str | None = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Community]:
-        return await _communities(info, first, after, county_code)
+        return await _communities(info, first, after, county_code, set_code)
 
     @strawberry.field
     async def community(self, info: Info, id: uuid.UUID) -> Community | None:
