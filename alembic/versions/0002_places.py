@@ -83,17 +83,21 @@ def upgrade() -> None:
         sa.Column("created_by", postgresql.UUID(as_uuid=True)),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column(
-            "created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
         ),
         sa.Column(
-            "updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
         ),
         sa.UniqueConstraint("set_id", "code", name="uq_communities_set_id_code"),
     )
     op.create_index("ix_communities_county_id", "communities", ["county_id"])
-    op.create_index(
-        "ix_communities_set_id_name_en_id", "communities", ["set_id", "name_en", "id"]
-    )
+    op.create_index("ix_communities_set_id_name_en_id", "communities", ["set_id", "name_en", "id"])
     op.create_table(
         "community_versions",
         sa.Column(

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import shapely
 from geoalchemy2.shape import from_shape
 from sqlalchemy import (
     Float,
@@ -17,7 +18,9 @@ from sqlalchemy import (
     func,
     literal,
     select,
+    true,
     tuple_,
+    update,
 )
 from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +30,7 @@ from api.places.models import (
     Community,
     CommunityLsoa,
     CommunitySet,
+    CommunityVersion,
     County,
     Lsoa,
     Region,
@@ -437,3 +441,188 @@ async def place_at(
     )
     lsoa = await session.scalar(containing(Lsoa, lat, lon))
     return county, community, lsoa
+
+
+# --- drawing and editing communities ----------------------------------------------------
+
+
+def _wkb(wkb: bytes) -> Any:
+    return func.ST_GeomFromWKB(wkb, 4326)
+
+
+def _area_m2(geom: Any) -> Any:
+    return func.ST_Area(func.ST_Transform(geom, 27700))
+
+
+async def union_of_lsoas(
+    session: AsyncSession, codes: Sequence[str]
+) -> tuple[bytes | None, set[str]]:
+    """The union of the LSOAs with these codes as WKB, and the codes that exist."""
+    row = (
+        await session.execute(
+            select(
+                func.ST_AsBinary(func.ST_Multi(func.ST_Union(Lsoa.geom))),
+                func.array_agg(Lsoa.code),
+            ).where(Lsoa.code.in_(codes))
+        )
+    ).one()
+    return row[0], set(row[1] or [])
+
+
+async def union_of_communities(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> tuple[bytes | None, set[uuid.UUID]]:
+    """The union of these communities (of any set) as WKB, and the ids that exist."""
+    row = (
+        await session.execute(
+            select(
+                func.ST_AsBinary(func.ST_Multi(func.ST_Union(Community.geom))),
+                func.array_agg(Community.id),
+            ).where(Community.id.in_(ids))
+        )
+    ).one()
+    return row[0], set(row[1] or [])
+
+
+@dataclass(frozen=True)
+class RegionFit:
+    area_m2: float
+    outside_m2: float
+    clipped: bytes | None  # the part inside the region (None: nothing inside)
+    county_id: uuid.UUID | None  # the county holding the largest share
+
+
+async def fit_to_region(session: AsyncSession, region_id: uuid.UUID, wkb: bytes) -> RegionFit:
+    """How much of a shape lies outside the region's counties, the part inside, and the
+    county that holds most of it, in one statement."""
+    shape = select(_wkb(wkb).label("geom")).cte("shape")
+    region = (
+        select(func.ST_Union(County.geom).label("geom"))
+        .where(County.region_id == region_id)
+        .cte("region")
+    )
+    inside = func.ST_Multi(
+        func.ST_CollectionExtract(func.ST_Intersection(shape.c.geom, region.c.geom), 3)
+    )
+    best_county = (
+        select(County.id)
+        .where(County.region_id == region_id, func.ST_Intersects(County.geom, shape.c.geom))
+        .order_by(func.ST_Area(func.ST_Intersection(County.geom, shape.c.geom)).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    row = (
+        await session.execute(
+            select(
+                _area_m2(shape.c.geom),
+                func.coalesce(_area_m2(func.ST_Difference(shape.c.geom, region.c.geom)), 0.0),
+                func.ST_AsBinary(inside),
+                best_county,
+            ).select_from(shape.join(region, true()))
+        )
+    ).one()
+    clipped = None if row[2] is None or shapely.from_wkb(row[2]).is_empty else row[2]
+    return RegionFit(
+        area_m2=float(row[0]), outside_m2=float(row[1]), clipped=clipped, county_id=row[3]
+    )
+
+
+async def overlapping(
+    session: AsyncSession, set_id: uuid.UUID, wkb: bytes, exclude: uuid.UUID | None
+) -> list[tuple[str, float]]:
+    """(name, overlap in m²) of the set's communities this shape overlaps, largest first."""
+    shape = _wkb(wkb)
+    overlap = _area_m2(func.ST_Intersection(Community.geom, shape))
+    stmt = (
+        select(Community.name_en, overlap)
+        .where(Community.set_id == set_id, func.ST_Intersects(Community.geom, shape))
+        .order_by(overlap.desc())
+    )
+    if exclude is not None:
+        stmt = stmt.where(Community.id != exclude)
+    return [(name, float(area)) for name, area in (await session.execute(stmt)).all()]
+
+
+async def area_m2(session: AsyncSession, wkb: bytes) -> float:
+    return float(await session.scalar(select(_area_m2(_wkb(wkb)))))
+
+
+async def add_community(session: AsyncSession, community: Community, wkb: bytes) -> Community:
+    community.geom = _wkb(wkb)
+    session.add(community)
+    await session.flush()
+    return await _reloaded(session, community.id)
+
+
+async def replace_community(
+    session: AsyncSession,
+    community: Community,
+    *,
+    name_en: str,
+    name_cy: str | None,
+    wkb: bytes | None,
+    county_id: uuid.UUID,
+    replaced_by: uuid.UUID | None,
+    at: Any,
+) -> Community:
+    """Keep the current version in community_versions, then write the new one over it."""
+    await session.execute(
+        insert(CommunityVersion).from_select(
+            ["community_id", "version", "name_en", "name_cy", "geom", "replaced_at", "replaced_by"],
+            select(
+                Community.id,
+                Community.version,
+                Community.name_en,
+                Community.name_cy,
+                Community.geom,
+                literal(at),
+                literal(replaced_by, type_=Community.created_by.type),
+            ).where(Community.id == community.id),
+        )
+    )
+    values: dict[str, Any] = {
+        "name_en": name_en,
+        "name_cy": name_cy,
+        "county_id": county_id,
+        "version": Community.version + 1,
+        "updated_at": at,
+    }
+    if wkb is not None:
+        values["geom"] = _wkb(wkb)
+    await session.execute(
+        update(Community)
+        .where(Community.id == community.id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return await _reloaded(session, community.id)
+
+
+async def _reloaded(session: AsyncSession, community_id: uuid.UUID) -> Community:
+    """The row as the database now has it (area and version are computed there)."""
+    return (
+        await session.scalars(
+            select(Community)
+            .where(Community.id == community_id)
+            .execution_options(populate_existing=True)
+        )
+    ).one()
+
+
+async def community_versions(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> list[CommunityVersion]:
+    return list(
+        (
+            await session.scalars(
+                select(CommunityVersion)
+                .where(CommunityVersion.community_id.in_(ids))
+                .order_by(CommunityVersion.community_id, CommunityVersion.version.desc())
+            )
+        ).all()
+    )
+
+
+async def add_community_set(session: AsyncSession, community_set: CommunitySet) -> None:
+    session.add(community_set)
+    await session.flush()

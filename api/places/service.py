@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.errors import BadInput
 from api.places import repository
-from api.places.models import Community, CommunitySet, County, Lsoa
+from api.places.models import Community, CommunitySet, CommunityVersion, County, Lsoa
 from api.places.repository import CommunityFigures
 from api.shared.pagination import Page, PageRequest
 from geodata.region import RegionData
@@ -96,6 +96,16 @@ async def community_figures(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, CommunityFigures]:
     return await repository.community_figures(session, ids)
+
+
+async def community_versions(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[CommunityVersion]]:
+    """Earlier versions of each community, newest first."""
+    grouped: dict[uuid.UUID, list[CommunityVersion]] = {i: [] for i in ids}
+    for row in await repository.community_versions(session, ids):
+        grouped[row.community_id].append(row)
+    return grouped
 
 
 async def lsoas_of_communities(

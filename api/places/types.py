@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 import strawberry
 
 from api.context import Info
+from api.errors import InvalidInput
+from api.places import community_editing as editing
 from api.places import loaders, service
 from api.places.models import DOMAIN_RANK_COLUMNS
 from api.places.models import Community as CommunityRow
 from api.places.models import CommunitySet as CommunitySetRow
+from api.places.models import CommunityVersion as CommunityVersionRow
 from api.places.models import County as CountyRow
 from api.places.models import Lsoa as LsoaRow
 from api.places.repository import COMMUNITY_KEY_TYPES, CommunityFigures, community_sort_key
 from api.shared.geojson import GeoJSON, as_geojson
 from api.shared.language import pick
 from api.shared.pagination import Connection, PageRequest
+from api.shared.user_errors import UserError
 
 SIMPLIFY_HELP = "Simplify the outline, in metres (0 or null: the full boundary)."
 
@@ -210,6 +215,28 @@ class Community(Named):
     async def geometry(self, info: Info, simplify_m: float | None = None) -> GeoJSON:
         return await _geometry(info, CommunityRow, self.id, simplify_m)
 
+    @strawberry.field(description="Earlier versions, newest first (the current one is not here).")
+    async def versions(self, info: Info) -> list[CommunityVersion]:
+        rows = await loaders.versions(info.context).load(self.id)
+        return [CommunityVersion.of(r) for r in rows]
+
+
+@strawberry.type(description="A community as it was before an edit.")
+class CommunityVersion(Named):
+    version: int
+    replaced_at: datetime
+    replaced_by: uuid.UUID | None
+
+    @classmethod
+    def of(cls, row: CommunityVersionRow) -> CommunityVersion:
+        return cls(
+            version=row.version,
+            name_en=row.name_en,
+            name_cy=row.name_cy,
+            replaced_at=row.replaced_at,
+            replaced_by=row.replaced_by,
+        )
+
 
 async def _communities(
     info: Info,
@@ -276,3 +303,125 @@ class Query:
             community=Community.of(community) if community else None,
             lsoa=Lsoa.of(lsoa) if lsoa else None,
         )
+
+
+@strawberry.input(description="Where a community's boundary comes from: exactly one of these.")
+class CommunityShapeInput:
+    geometry: GeoJSON | None = strawberry.field(
+        default=None, description="A GeoJSON Polygon or MultiPolygon (lon/lat)."
+    )
+    lsoa_codes: list[str] | None = strawberry.field(default=None, description="Merge these LSOAs.")
+    community_ids: list[uuid.UUID] | None = strawberry.field(
+        default=None, description="Merge these communities (of any set, e.g. wards)."
+    )
+    clip_to_region: bool = strawberry.field(
+        default=False, description="Cut away what lies outside the region instead of refusing."
+    )
+
+    def plain(self) -> editing.Shape:
+        return editing.Shape(
+            geometry=self.geometry,
+            lsoa_codes=tuple(self.lsoa_codes) if self.lsoa_codes is not None else None,
+            community_ids=tuple(self.community_ids) if self.community_ids is not None else None,
+            clip_to_region=self.clip_to_region,
+        )
+
+
+@strawberry.input
+class CreateCommunitySetInput:
+    code: str
+    name_en: str
+    name_cy: str | None = None
+
+
+@strawberry.input
+class CreateCommunityInput:
+    set_code: str
+    name_en: str
+    name_cy: str | None = None
+    shape: CommunityShapeInput
+
+
+@strawberry.input
+class UpdateCommunityInput:
+    id: uuid.UUID
+    version: int = strawberry.field(description="The version your copy is based on.")
+    name_en: str | None = None
+    name_cy: str | None = None
+    shape: CommunityShapeInput | None = None
+
+
+@strawberry.type
+class CommunitySetPayload:
+    community_set: CommunitySet | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CommunityPayload:
+    community: Community | None = None
+    clipped_area_km2: float = strawberry.field(
+        default=0.0, description="How much of the shape was cut away to fit the region."
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    def of(cls, edited: editing.EditedCommunity) -> CommunityPayload:
+        return cls(
+            community=Community.of(edited.community),
+            clipped_area_km2=round(edited.clipped_m2 / 1e6, 3),
+        )
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="A new set for hand-drawn communities (COORDINATOR, ADMIN).")
+    async def create_community_set(
+        self, info: Info, input: CreateCommunitySetInput
+    ) -> CommunitySetPayload:
+        try:
+            row = await editing.create_community_set(
+                info.context.session,
+                await info.context.principal(),
+                input.code,
+                input.name_en,
+                input.name_cy,
+            )
+        except InvalidInput as error:
+            return CommunitySetPayload(user_errors=UserError.all_of(error))
+        return CommunitySetPayload(community_set=CommunitySet.of(row))
+
+    @strawberry.mutation(
+        description="Draw a community, or merge LSOAs or communities into one "
+        "(COORDINATOR or ADMIN of its county)."
+    )
+    async def create_community(self, info: Info, input: CreateCommunityInput) -> CommunityPayload:
+        try:
+            edited = await editing.create_community(
+                info.context.session,
+                await info.context.principal(),
+                input.set_code,
+                input.name_en,
+                input.name_cy,
+                input.shape.plain(),
+            )
+        except InvalidInput as error:
+            return CommunityPayload(user_errors=UserError.all_of(error))
+        return CommunityPayload.of(edited)
+
+    @strawberry.mutation(description="A new version of a hand-drawn community; the old is kept.")
+    async def update_community(self, info: Info, input: UpdateCommunityInput) -> CommunityPayload:
+        shape = input.shape.plain() if input.shape else editing.Shape()
+        try:
+            edited = await editing.update_community(
+                info.context.session,
+                await info.context.principal(),
+                input.id,
+                input.version,
+                input.name_en,
+                input.name_cy,
+                shape,
+            )
+        except InvalidInput as error:
+            return CommunityPayload(user_errors=UserError.all_of(error))
+        return CommunityPayload.of(edited)
