@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from shapely.geometry import MultiPolygon
 from shapely.prepared import prep
 
@@ -55,6 +55,15 @@ class PopulationTable(BaseModel):
     optional: bool = False
 
 
+class CommunitySetLayer(BaseModel):
+    """A set of communities that cover the region one way (the first set is the default)."""
+
+    code: str
+    name_en: str
+    name_cy: str | None = None
+    layer: AreaLayer
+
+
 class Manifest(BaseModel):
     code: str
     name_en: str
@@ -64,7 +73,7 @@ class Manifest(BaseModel):
     lsoas: AreaLayer
     deprivation: DeprivationTable | None = None
     population: PopulationTable | None = None
-    communities: AreaLayer
+    community_sets: list[CommunitySetLayer] = Field(min_length=1)
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,15 @@ class LsoaFigures:
 
 
 @dataclass(frozen=True)
+class CommunitySetData:
+    code: str
+    name_en: str
+    name_cy: str | None
+    source: str
+    communities: list[Area]
+
+
+@dataclass(frozen=True)
 class RegionData:
     code: str
     name_en: str
@@ -96,8 +114,12 @@ class RegionData:
     counties: list[Area]
     lsoas: list[Area]
     figures: dict[str, LsoaFigures]
-    communities: list[Area]
-    community_source: str
+    community_sets: list[CommunitySetData]
+
+    @property
+    def communities(self) -> list[Area]:
+        """The default (first) set's communities."""
+        return self.community_sets[0].communities
 
 
 class RegionDataError(ValueError):
@@ -289,7 +311,16 @@ def read_region(directory: Path, region: str | Path) -> RegionData:
     counties = _read_areas(directory, manifest.counties, problems, None)
     by_code = {c.code: c for c in counties}
     lsoas = _read_areas(directory, manifest.lsoas, problems, by_code)
-    communities = _read_areas(directory, manifest.communities, problems, by_code)
+    community_sets = [
+        CommunitySetData(
+            code=s.code,
+            name_en=s.name_en,
+            name_cy=s.name_cy,
+            source=s.layer.source or s.code,
+            communities=_read_areas(directory, s.layer, problems, by_code),
+        )
+        for s in manifest.community_sets
+    ]
 
     deprivation, areas = ({}, None)
     if manifest.deprivation:
@@ -322,6 +353,5 @@ def read_region(directory: Path, region: str | Path) -> RegionData:
         counties=counties,
         lsoas=lsoas,
         figures=figures,
-        communities=communities,
-        community_source=manifest.communities.source or "FILE",
+        community_sets=community_sets,
     )

@@ -38,11 +38,13 @@ async def test_setup_migrates_loads_and_makes_one_admin(scratch_url: str) -> Non
     first = await asyncio.to_thread(_setup, scratch_url)
     assert first.returncode == 0, first.stderr
     assert "First admin: admin@localhost  password: " in first.stdout
-    assert "communities 50" in first.stdout
-    assert await _count(scratch_url, Community) == 50
+    assert "community_sets 2, communities 208" in first.stdout  # 50 MSOAs, 158 wards
+    assert await _count(scratch_url, Community) == 208
 
     again = await asyncio.to_thread(_setup, scratch_url)
     assert again.returncode == 0, again.stderr
     assert "First admin" not in again.stdout  # reused, and the password is never shown again
-    assert "rows written: regions 0, counties 0, lsoas 0, communities 0" in again.stdout
+    assert "regions 0, counties 0, lsoas 0, community_sets 0, communities 0, community_lsoas 0" in (
+        again.stdout
+    )
     assert await _count(scratch_url, User) == 1

@@ -51,9 +51,27 @@ def upgrade() -> None:
         sa.Column("area_m2", sa.Float(), sa.Computed(AREA_M2, persisted=True)),
     )
     op.create_table(
-        "communities",
+        "community_sets",
         _uuid_pk(),
         sa.Column("code", sa.String(32), nullable=False, unique=True),
+        sa.Column(
+            "region_id", postgresql.UUID(as_uuid=True), sa.ForeignKey("regions.id"), nullable=False
+        ),
+        sa.Column("name_en", sa.String(200), nullable=False),
+        sa.Column("name_cy", sa.String(200)),
+        sa.Column("source", sa.String(32), nullable=False),
+        sa.Column("is_default", sa.Boolean(), nullable=False),
+    )
+    op.create_table(
+        "communities",
+        _uuid_pk(),
+        sa.Column("code", sa.String(32), nullable=False),
+        sa.Column(
+            "set_id",
+            postgresql.UUID(as_uuid=True),
+            sa.ForeignKey("community_sets.id"),
+            nullable=False,
+        ),
         sa.Column(
             "county_id", postgresql.UUID(as_uuid=True), sa.ForeignKey("counties.id"), nullable=False
         ),
@@ -62,9 +80,39 @@ def upgrade() -> None:
         sa.Column("source", sa.String(32), nullable=False),
         _geom(),
         sa.Column("area_m2", sa.Float(), sa.Computed(AREA_M2, persisted=True)),
+        sa.Column("created_by", postgresql.UUID(as_uuid=True)),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.UniqueConstraint("set_id", "code", name="uq_communities_set_id_code"),
     )
     op.create_index("ix_communities_county_id", "communities", ["county_id"])
-    op.create_index("ix_communities_name_en_id", "communities", ["name_en", "id"])
+    op.create_index("ix_communities_set_id_name_en_id", "communities", ["set_id", "name_en", "id"])
+    op.create_table(
+        "community_versions",
+        sa.Column(
+            "community_id",
+            postgresql.UUID(as_uuid=True),
+            sa.ForeignKey("communities.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("version", sa.Integer(), primary_key=True),
+        sa.Column("name_en", sa.String(200), nullable=False),
+        sa.Column("name_cy", sa.String(200)),
+        _geom(),
+        sa.Column("replaced_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("replaced_by", postgresql.UUID(as_uuid=True)),
+    )
     op.create_table(
         "lsoas",
         _uuid_pk(),
@@ -115,5 +163,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("community_lsoas", "lsoas", "communities", "counties", "regions"):
+    for table in (
+        "community_lsoas",
+        "lsoas",
+        "community_versions",
+        "communities",
+        "community_sets",
+        "counties",
+        "regions",
+    ):
         op.drop_table(table)

@@ -11,7 +11,7 @@ from strawberry.dataloader import DataLoader
 
 from api.context import RequestContext
 from api.places import service
-from api.places.models import Community, County, Lsoa
+from api.places.models import Community, CommunitySet, CommunityVersion, County, Lsoa
 from api.places.repository import CommunityFigures
 from api.shared.pagination import Page, PageRequest
 
@@ -31,6 +31,14 @@ def _by_id(
 
 def county(ctx: RequestContext) -> DataLoader[uuid.UUID, County | None]:
     return ctx.loader("places.county", _by_id(service.counties_by_id))
+
+
+def community_set(ctx: RequestContext) -> DataLoader[uuid.UUID, CommunitySet | None]:
+    return ctx.loader("places.community_set", _by_id(service.community_sets_by_id))
+
+
+def versions(ctx: RequestContext) -> DataLoader[uuid.UUID, list[CommunityVersion]]:
+    return ctx.loader("places.versions", _by_id(service.community_versions))
 
 
 def figures(ctx: RequestContext) -> DataLoader[uuid.UUID, CommunityFigures | None]:

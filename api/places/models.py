@@ -1,13 +1,26 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from geoalchemy2 import Geometry
-from sqlalchemy import Computed, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    Computed,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db import Base
+from api.shared.versioning import Versioned
 
 # Area in square metres, computed by the database in British National Grid (EPSG:27700).
 AREA_M2 = "ST_Area(ST_Transform(geom, 27700))"
@@ -67,20 +80,62 @@ class County(Boundary, Base):
     area_m2: Mapped[float] = mapped_column(Float, Computed(AREA_M2, persisted=True))
 
 
-class Community(Boundary, Base):
-    """An area chosen as a community. The first set comes from MSOAs; more can be drawn."""
+class CommunitySet(Base):
+    """One way of dividing a region into communities (MSOAs, wards, or drawn by hand).
+    Several sets live side by side; the region's first loaded set is its default."""
+
+    __tablename__ = "community_sets"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    code: Mapped[str] = mapped_column(String(32), unique=True, nullable=False)
+    region_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("regions.id"), nullable=False)
+    name_en: Mapped[str] = mapped_column(String(200), nullable=False)
+    name_cy: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(32), nullable=False)
+    is_default: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class Community(Versioned, Boundary, Base):
+    """An area treated as a community, in one community set. Editing one keeps its id and
+    bumps its version; the earlier versions stay in community_versions."""
 
     __tablename__ = "communities"
     __table_args__ = (
+        UniqueConstraint("set_id", "code", name="uq_communities_set_id_code"),
         Index("ix_communities_geom", "geom", postgresql_using="gist"),
-        Index("ix_communities_name_en_id", "name_en", "id"),
+        Index("ix_communities_set_id_name_en_id", "set_id", "name_en", "id"),
     )
 
+    # Codes are unique within a set, not across sets.
+    code: Mapped[str] = mapped_column(String(32), nullable=False)
+    set_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("community_sets.id"), nullable=False)
     county_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("counties.id"), nullable=False, index=True
     )
     source: Mapped[str] = mapped_column(String(32), nullable=False)
     area_m2: Mapped[float] = mapped_column(Float, Computed(AREA_M2, persisted=True))
+    created_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+
+
+class CommunityVersion(Base):
+    """A community as it was before an edit: names and boundary, who replaced it and when."""
+
+    __tablename__ = "community_versions"
+
+    community_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name_en: Mapped[str] = mapped_column(String(200), nullable=False)
+    name_cy: Mapped[str | None] = mapped_column(String(200))
+    geom: Mapped[object] = mapped_column(
+        Geometry("MULTIPOLYGON", srid=4326, spatial_index=False),
+        nullable=False,
+        deferred=True,
+        deferred_raiseload=True,
+    )
+    replaced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    replaced_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
 
 
 class Lsoa(Boundary, Base):
@@ -107,7 +162,8 @@ class Lsoa(Boundary, Base):
 
 
 class CommunityLsoa(Base):
-    """Which LSOAs make up a community: those whose interior point lies inside it."""
+    """Which LSOAs make up a community: within a set, each LSOA belongs to the community
+    covering the largest share of its area, so population and deprivation roll up once."""
 
     __tablename__ = "community_lsoas"
 

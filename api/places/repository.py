@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import shapely
 from geoalchemy2.shape import from_shape
 from sqlalchemy import (
     Float,
@@ -17,15 +18,19 @@ from sqlalchemy import (
     func,
     literal,
     select,
+    true,
     tuple_,
+    update,
 )
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.places.models import (
     DOMAIN_RANK_COLUMNS,
     Community,
     CommunityLsoa,
+    CommunitySet,
+    CommunityVersion,
     County,
     Lsoa,
     Region,
@@ -44,9 +49,13 @@ async def county_codes(session: AsyncSession) -> set[str]:
 
 
 async def _upsert(
-    session: AsyncSession, model: type, rows: list[dict[str, Any]], compare: Sequence[str]
+    session: AsyncSession,
+    model: type,
+    rows: list[dict[str, Any]],
+    compare: Sequence[str],
+    keys: Sequence[str] = ("code",),
 ) -> int:
-    """Insert or update by `code` in one statement; returns how many rows were written.
+    """Insert or update by `keys` in one statement; returns how many rows were written.
     Rows whose values are all unchanged are not touched, so reloading writes nothing."""
     if not rows:
         return 0
@@ -55,10 +64,11 @@ async def _upsert(
     changed = tuple_(*(table.c[c] for c in compare)).is_distinct_from(
         tuple_(*(stmt.excluded[c] for c in compare))
     )
+    updates: dict[str, Any] = {c: stmt.excluded[c] for c in compare}
+    if "version" in table.c:
+        updates["version"] = table.c.version + 1
     stmt = stmt.on_conflict_do_update(
-        index_elements=["code"],
-        set_={c: stmt.excluded[c] for c in compare},
-        where=changed,
+        index_elements=list(keys), set_=updates, where=changed
     ).returning(table.c.id)
     return len((await session.execute(stmt)).all())
 
@@ -136,44 +146,83 @@ async def load_region(session: AsyncSession, data: RegionData) -> dict[str, int]
             "geom",
         ],
     )
-    written["communities"] = await _upsert(
-        session,
-        Community,
-        [
-            _area_row(c, county_id=county_ids[c.county_code], source=data.community_source)
-            for c in data.communities
-        ],
-        ["county_id", "name_en", "name_cy", "source", "geom"],
-    )
-    written["community_lsoas"] = await link_lsoas(session, [c.code for c in data.communities])
+    written["community_sets"] = written["communities"] = written["community_lsoas"] = 0
+    for position, community_set in enumerate(data.community_sets):
+        written["community_sets"] += await _upsert(
+            session,
+            CommunitySet,
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "code": community_set.code,
+                    "region_id": region_id,
+                    "name_en": community_set.name_en,
+                    "name_cy": community_set.name_cy,
+                    "source": community_set.source,
+                    "is_default": position == 0,
+                }
+            ],
+            ["region_id", "name_en", "name_cy", "source", "is_default"],
+        )
+        set_id = await session.scalar(
+            select(CommunitySet.id).where(CommunitySet.code == community_set.code)
+        )
+        written["communities"] += await _upsert(
+            session,
+            Community,
+            [
+                _area_row(
+                    c,
+                    set_id=set_id,
+                    county_id=county_ids[c.county_code],
+                    source=community_set.source,
+                    version=1,
+                )
+                for c in community_set.communities
+            ],
+            ["county_id", "name_en", "name_cy", "source", "geom"],
+            keys=("set_id", "code"),
+        )
+        written["community_lsoas"] += await link_lsoas(session, set_id)
     return written
 
 
-async def link_lsoas(session: AsyncSession, community_codes: list[str]) -> int:
-    """Recompute which LSOAs make up these communities (an LSOA belongs where its interior
-    point lies); returns how many links were added or removed."""
-    inside = (
-        select(Community.id.label("community_id"), Lsoa.id.label("lsoa_id"))
-        .join(Lsoa, func.ST_Covers(Community.geom, func.ST_PointOnSurface(Lsoa.geom)))
-        .where(Community.code.in_(community_codes))
+# An LSOA touched by a community over less than this share of its area is not counted as
+# touching it: boundaries from different sources never line up exactly.
+SLIVER_SHARE = 0.01
+
+
+async def link_lsoas(session: AsyncSession, set_id: uuid.UUID) -> int:
+    """Give each LSOA to the community of the set that covers the largest share of its
+    area (so population and deprivation roll up once); returns links added or removed."""
+    shared = func.ST_Area(func.ST_Intersection(Community.geom, Lsoa.geom))
+    best = await session.execute(
+        select(Community.id, Lsoa.id)
+        .join(Lsoa, func.ST_Intersects(Community.geom, Lsoa.geom))
+        .where(Community.set_id == set_id, shared > SLIVER_SHARE * func.ST_Area(Lsoa.geom))
+        .order_by(Lsoa.id, shared.desc(), Community.id)
+        .ext(distinct_on(Lsoa.id))
     )
-    stale = await session.execute(
-        delete(CommunityLsoa)
-        .where(
-            CommunityLsoa.community_id.in_(
-                select(Community.id).where(Community.code.in_(community_codes))
-            ),
-            tuple_(CommunityLsoa.community_id, CommunityLsoa.lsoa_id).not_in(inside),
+    wanted = {(community_id, lsoa_id) for community_id, lsoa_id in best.all()}
+    current = await session.execute(
+        select(CommunityLsoa.community_id, CommunityLsoa.lsoa_id)
+        .join(Community, Community.id == CommunityLsoa.community_id)
+        .where(Community.set_id == set_id)
+    )
+    have = {(community_id, lsoa_id) for community_id, lsoa_id in current.all()}
+    stale, missing = have - wanted, wanted - have
+    if stale:
+        await session.execute(
+            delete(CommunityLsoa).where(
+                tuple_(CommunityLsoa.community_id, CommunityLsoa.lsoa_id).in_(stale)
+            )
         )
-        .returning(CommunityLsoa.lsoa_id)
-    )
-    added = await session.execute(
-        insert(CommunityLsoa)
-        .from_select(["community_id", "lsoa_id"], inside)
-        .on_conflict_do_nothing()
-        .returning(CommunityLsoa.lsoa_id)
-    )
-    return len(stale.all()) + len(added.all())
+    if missing:
+        await session.execute(
+            insert(CommunityLsoa),
+            [{"community_id": c, "lsoa_id": lsoa} for c, lsoa in missing],
+        )
+    return len(stale) + len(missing)
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -204,13 +253,26 @@ def community_sort_key(community: Community) -> tuple[str, uuid.UUID]:
     return (community.name_en, community.id)
 
 
+def _in_set(set_id: uuid.UUID | None) -> Any:
+    """Communities of one set, or (None) of every region's default set."""
+    if set_id is not None:
+        return Community.set_id == set_id
+    return Community.set_id.in_(select(CommunitySet.id).where(CommunitySet.is_default))
+
+
 async def community_pages(
-    session: AsyncSession, page: PageRequest, county_ids: Sequence[uuid.UUID] | None
+    session: AsyncSession,
+    page: PageRequest,
+    county_ids: Sequence[uuid.UUID] | None,
+    set_id: uuid.UUID | None = None,
 ) -> dict[uuid.UUID | None, Page[Community]]:
-    """One page of communities for each county in `county_ids` (or, with None, one page of
-    all communities under the key None), in two statements whatever the number of counties."""
+    """One page of a set's communities for each county in `county_ids` (or, with None, one
+    page of all of them under the key None), in two statements whatever the number of
+    counties. No set: the default sets."""
     group = Community.county_id if county_ids is not None else literal(None)
-    scope = [Community.county_id.in_(county_ids)] if county_ids is not None else []
+    scope = [_in_set(set_id)]
+    if county_ids is not None:
+        scope.append(Community.county_id.in_(county_ids))
     totals = dict(
         (await session.execute(select(group, func.count()).where(*scope).group_by(group))).all()
     )
@@ -242,6 +304,24 @@ async def community_pages(
         )
         for key in keys
     }
+
+
+async def community_sets(session: AsyncSession) -> Sequence[CommunitySet]:
+    return (
+        await session.scalars(
+            select(CommunitySet).order_by(CommunitySet.is_default.desc(), CommunitySet.code)
+        )
+    ).all()
+
+
+async def community_set_by_code(session: AsyncSession, code: str) -> CommunitySet | None:
+    return await session.scalar(select(CommunitySet).where(CommunitySet.code == code))
+
+
+async def community_sets_by_id(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> Sequence[CommunitySet]:
+    return (await session.scalars(select(CommunitySet).where(CommunitySet.id.in_(ids)))).all()
 
 
 async def community_by_id(session: AsyncSession, community_id: uuid.UUID) -> Community | None:
@@ -350,6 +430,199 @@ async def place_at(
     county = await session.scalar(containing(County, lat, lon))
     if county is None:  # outside the region: nothing smaller can contain it either
         return None, None, None
-    community = await session.scalar(containing(Community, lat, lon))
+    community = await session.scalar(
+        containing(Community, lat, lon).where(
+            Community.set_id.in_(
+                select(CommunitySet.id).where(
+                    CommunitySet.is_default, CommunitySet.region_id == county.region_id
+                )
+            )
+        )
+    )
     lsoa = await session.scalar(containing(Lsoa, lat, lon))
     return county, community, lsoa
+
+
+# --- drawing and editing communities ----------------------------------------------------
+
+
+def _wkb(wkb: bytes) -> Any:
+    return func.ST_GeomFromWKB(wkb, 4326)
+
+
+def _area_m2(geom: Any) -> Any:
+    return func.ST_Area(func.ST_Transform(geom, 27700))
+
+
+async def union_of_lsoas(
+    session: AsyncSession, codes: Sequence[str]
+) -> tuple[bytes | None, set[str]]:
+    """The union of the LSOAs with these codes as WKB, and the codes that exist."""
+    row = (
+        await session.execute(
+            select(
+                func.ST_AsBinary(func.ST_Multi(func.ST_Union(Lsoa.geom))),
+                func.array_agg(Lsoa.code),
+            ).where(Lsoa.code.in_(codes))
+        )
+    ).one()
+    return row[0], set(row[1] or [])
+
+
+async def union_of_communities(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> tuple[bytes | None, set[uuid.UUID]]:
+    """The union of these communities (of any set) as WKB, and the ids that exist."""
+    row = (
+        await session.execute(
+            select(
+                func.ST_AsBinary(func.ST_Multi(func.ST_Union(Community.geom))),
+                func.array_agg(Community.id),
+            ).where(Community.id.in_(ids))
+        )
+    ).one()
+    return row[0], set(row[1] or [])
+
+
+@dataclass(frozen=True)
+class RegionFit:
+    area_m2: float
+    outside_m2: float
+    clipped: bytes | None  # the part inside the region (None: nothing inside)
+    county_id: uuid.UUID | None  # the county holding the largest share
+
+
+async def fit_to_region(session: AsyncSession, region_id: uuid.UUID, wkb: bytes) -> RegionFit:
+    """How much of a shape lies outside the region's counties, the part inside, and the
+    county that holds most of it, in one statement."""
+    shape = select(_wkb(wkb).label("geom")).cte("shape")
+    region = (
+        select(func.ST_Union(County.geom).label("geom"))
+        .where(County.region_id == region_id)
+        .cte("region")
+    )
+    inside = func.ST_Multi(
+        func.ST_CollectionExtract(func.ST_Intersection(shape.c.geom, region.c.geom), 3)
+    )
+    best_county = (
+        select(County.id)
+        .where(County.region_id == region_id, func.ST_Intersects(County.geom, shape.c.geom))
+        .order_by(func.ST_Area(func.ST_Intersection(County.geom, shape.c.geom)).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    row = (
+        await session.execute(
+            select(
+                _area_m2(shape.c.geom),
+                func.coalesce(_area_m2(func.ST_Difference(shape.c.geom, region.c.geom)), 0.0),
+                func.ST_AsBinary(inside),
+                best_county,
+            ).select_from(shape.join(region, true()))
+        )
+    ).one()
+    clipped = None if row[2] is None or shapely.from_wkb(row[2]).is_empty else row[2]
+    return RegionFit(
+        area_m2=float(row[0]), outside_m2=float(row[1]), clipped=clipped, county_id=row[3]
+    )
+
+
+async def overlapping(
+    session: AsyncSession, set_id: uuid.UUID, wkb: bytes, exclude: uuid.UUID | None
+) -> list[tuple[str, float]]:
+    """(name, overlap in m²) of the set's communities this shape overlaps, largest first."""
+    shape = _wkb(wkb)
+    overlap = _area_m2(func.ST_Intersection(Community.geom, shape))
+    stmt = (
+        select(Community.name_en, overlap)
+        .where(Community.set_id == set_id, func.ST_Intersects(Community.geom, shape))
+        .order_by(overlap.desc())
+    )
+    if exclude is not None:
+        stmt = stmt.where(Community.id != exclude)
+    return [(name, float(area)) for name, area in (await session.execute(stmt)).all()]
+
+
+async def area_m2(session: AsyncSession, wkb: bytes) -> float:
+    return float(await session.scalar(select(_area_m2(_wkb(wkb)))))
+
+
+async def add_community(session: AsyncSession, community: Community, wkb: bytes) -> Community:
+    community.geom = _wkb(wkb)
+    session.add(community)
+    await session.flush()
+    return await _reloaded(session, community.id)
+
+
+async def replace_community(
+    session: AsyncSession,
+    community: Community,
+    *,
+    name_en: str,
+    name_cy: str | None,
+    wkb: bytes | None,
+    county_id: uuid.UUID,
+    replaced_by: uuid.UUID | None,
+    at: Any,
+) -> Community:
+    """Keep the current version in community_versions, then write the new one over it."""
+    await session.execute(
+        insert(CommunityVersion).from_select(
+            ["community_id", "version", "name_en", "name_cy", "geom", "replaced_at", "replaced_by"],
+            select(
+                Community.id,
+                Community.version,
+                Community.name_en,
+                Community.name_cy,
+                Community.geom,
+                literal(at),
+                literal(replaced_by, type_=Community.created_by.type),
+            ).where(Community.id == community.id),
+        )
+    )
+    values: dict[str, Any] = {
+        "name_en": name_en,
+        "name_cy": name_cy,
+        "county_id": county_id,
+        "version": Community.version + 1,
+        "updated_at": at,
+    }
+    if wkb is not None:
+        values["geom"] = _wkb(wkb)
+    await session.execute(
+        update(Community)
+        .where(Community.id == community.id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return await _reloaded(session, community.id)
+
+
+async def _reloaded(session: AsyncSession, community_id: uuid.UUID) -> Community:
+    """The row as the database now has it (area and version are computed there)."""
+    return (
+        await session.scalars(
+            select(Community)
+            .where(Community.id == community_id)
+            .execution_options(populate_existing=True)
+        )
+    ).one()
+
+
+async def community_versions(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> list[CommunityVersion]:
+    return list(
+        (
+            await session.scalars(
+                select(CommunityVersion)
+                .where(CommunityVersion.community_id.in_(ids))
+                .order_by(CommunityVersion.community_id, CommunityVersion.version.desc())
+            )
+        ).all()
+    )
+
+
+async def add_community_set(session: AsyncSession, community_set: CommunitySet) -> None:
+    session.add(community_set)
+    await session.flush()

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.errors import BadInput
 from api.places import repository
-from api.places.models import Community, County, Lsoa
+from api.places.models import Community, CommunitySet, CommunityVersion, County, Lsoa
 from api.places.repository import CommunityFigures
 from api.shared.pagination import Page, PageRequest
 from geodata.region import RegionData
@@ -49,15 +49,37 @@ async def counties_by_id(
     return {c.id: c for c in await repository.counties_by_id(session, ids)}
 
 
+async def community_set(session: AsyncSession, code: str) -> CommunitySet:
+    found = await repository.community_set_by_code(session, code)
+    if found is None:
+        raise BadInput(f"There is no community set with code {code!r}.", field="setCode")
+    return found
+
+
+async def community_sets(session: AsyncSession) -> Sequence[CommunitySet]:
+    return await repository.community_sets(session)
+
+
+async def community_sets_by_id(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, CommunitySet]:
+    return {s.id: s for s in await repository.community_sets_by_id(session, ids)}
+
+
 async def communities(
-    session: AsyncSession, page: PageRequest, county_code: str | None = None
+    session: AsyncSession,
+    page: PageRequest,
+    county_code: str | None = None,
+    set_code: str | None = None,
 ) -> Page[Community]:
+    """A page of one set's communities (by default the region's default set), by name."""
+    set_id = (await community_set(session, set_code)).id if set_code is not None else None
     if county_code is None:
-        return (await repository.community_pages(session, page, None))[None]
+        return (await repository.community_pages(session, page, None, set_id))[None]
     found = await repository.county_by_code(session, county_code)
     if found is None:
         raise BadInput(f"There is no county with code {county_code!r}.", field="countyCode")
-    return (await repository.community_pages(session, page, [found.id]))[found.id]
+    return (await repository.community_pages(session, page, [found.id], set_id))[found.id]
 
 
 async def communities_of_counties(
@@ -74,6 +96,16 @@ async def community_figures(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, CommunityFigures]:
     return await repository.community_figures(session, ids)
+
+
+async def community_versions(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[CommunityVersion]]:
+    """Earlier versions of each community, newest first."""
+    grouped: dict[uuid.UUID, list[CommunityVersion]] = {i: [] for i in ids}
+    for row in await repository.community_versions(session, ids):
+        grouped[row.community_id].append(row)
+    return grouped
 
 
 async def lsoas_of_communities(

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 import strawberry
 
 from api.context import Info
+from api.errors import InvalidInput
+from api.places import community_editing as editing
 from api.places import loaders, service
 from api.places.models import DOMAIN_RANK_COLUMNS
 from api.places.models import Community as CommunityRow
+from api.places.models import CommunitySet as CommunitySetRow
+from api.places.models import CommunityVersion as CommunityVersionRow
 from api.places.models import County as CountyRow
 from api.places.models import Lsoa as LsoaRow
 from api.places.repository import COMMUNITY_KEY_TYPES, CommunityFigures, community_sort_key
 from api.shared.geojson import GeoJSON, as_geojson
 from api.shared.language import pick
 from api.shared.pagination import Connection, PageRequest
+from api.shared.user_errors import UserError
 
 SIMPLIFY_HELP = "Simplify the outline, in metres (0 or null: the full boundary)."
 
@@ -122,13 +128,38 @@ class Lsoa:
         )
 
 
+@strawberry.type(description="One way of dividing the region into communities.")
+class CommunitySet(Named):
+    id: uuid.UUID
+    code: str
+    source: str = strawberry.field(description="MSOA, WARD (loaded from files) or CUSTOM.")
+    is_default: bool
+
+    @classmethod
+    def of(cls, row: CommunitySetRow) -> CommunitySet:
+        return cls(
+            id=row.id,
+            code=row.code,
+            source=row.source,
+            name_en=row.name_en,
+            name_cy=row.name_cy,
+            is_default=row.is_default,
+        )
+
+
 @strawberry.type
 class Community(Named):
     id: uuid.UUID
     code: str
     source: str
     area_km2: float
+    version: int
     county_id: strawberry.Private[uuid.UUID]
+    set_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field(name="set", description="The community set it belongs to.")
+    async def community_set(self, info: Info) -> CommunitySet:
+        return CommunitySet.of(await loaders.community_set(info.context).load(self.set_id))
 
     @classmethod
     def of(cls, row: CommunityRow) -> Community:
@@ -139,7 +170,9 @@ class Community(Named):
             name_en=row.name_en,
             name_cy=row.name_cy,
             area_km2=round(row.area_m2 / 1e6, 3),
+            version=row.version,
             county_id=row.county_id,
+            set_id=row.set_id,
         )
 
     @strawberry.field
@@ -182,12 +215,38 @@ class Community(Named):
     async def geometry(self, info: Info, simplify_m: float | None = None) -> GeoJSON:
         return await _geometry(info, CommunityRow, self.id, simplify_m)
 
+    @strawberry.field(description="Earlier versions, newest first (the current one is not here).")
+    async def versions(self, info: Info) -> list[CommunityVersion]:
+        rows = await loaders.versions(info.context).load(self.id)
+        return [CommunityVersion.of(r) for r in rows]
+
+
+@strawberry.type(description="A community as it was before an edit.")
+class CommunityVersion(Named):
+    version: int
+    replaced_at: datetime
+    replaced_by: uuid.UUID | None
+
+    @classmethod
+    def of(cls, row: CommunityVersionRow) -> CommunityVersion:
+        return cls(
+            version=row.version,
+            name_en=row.name_en,
+            name_cy=row.name_cy,
+            replaced_at=row.replaced_at,
+            replaced_by=row.replaced_by,
+        )
+
 
 async def _communities(
-    info: Info, first: int | None, after: str | None, county_code: str | None
+    info: Info,
+    first: int | None,
+    after: str | None,
+    county_code: str | None,
+    set_code: str | None = None,
 ) -> Connection[Community]:
     page = PageRequest.parse(first, after, info.context.settings.page_size_max, COMMUNITY_KEY_TYPES)
-    rows = await service.communities(info.context.session, page, county_code)
+    rows = await service.communities(info.context.session, page, county_code, set_code)
     return Connection.of(rows, community_sort_key, Community.of)
 
 
@@ -213,15 +272,23 @@ class Query:
         row = await service.county(info.context.session, code)
         return County.of(row) if row else None
 
-    @strawberry.field(description="Communities, by name; optionally of one county.")
+    @strawberry.field(description="Community sets, the default first.")
+    async def community_sets(self, info: Info) -> list[CommunitySet]:
+        return [CommunitySet.of(s) for s in await service.community_sets(info.context.session)]
+
+    @strawberry.field(
+        description="Communities of one set (by default the region's default set), by name; "
+        "optionally of one county."
+    )
     async def communities(
         self,
         info: Info,
         county_code: str | None = None,
+        set_code: str | None = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Community]:
-        return await _communities(info, first, after, county_code)
+        return await _communities(info, first, after, county_code, set_code)
 
     @strawberry.field
     async def community(self, info: Info, id: uuid.UUID) -> Community | None:
@@ -236,3 +303,125 @@ class Query:
             community=Community.of(community) if community else None,
             lsoa=Lsoa.of(lsoa) if lsoa else None,
         )
+
+
+@strawberry.input(description="Where a community's boundary comes from: exactly one of these.")
+class CommunityShapeInput:
+    geometry: GeoJSON | None = strawberry.field(
+        default=None, description="A GeoJSON Polygon or MultiPolygon (lon/lat)."
+    )
+    lsoa_codes: list[str] | None = strawberry.field(default=None, description="Merge these LSOAs.")
+    community_ids: list[uuid.UUID] | None = strawberry.field(
+        default=None, description="Merge these communities (of any set, e.g. wards)."
+    )
+    clip_to_region: bool = strawberry.field(
+        default=False, description="Cut away what lies outside the region instead of refusing."
+    )
+
+    def plain(self) -> editing.Shape:
+        return editing.Shape(
+            geometry=self.geometry,
+            lsoa_codes=tuple(self.lsoa_codes) if self.lsoa_codes is not None else None,
+            community_ids=tuple(self.community_ids) if self.community_ids is not None else None,
+            clip_to_region=self.clip_to_region,
+        )
+
+
+@strawberry.input
+class CreateCommunitySetInput:
+    code: str
+    name_en: str
+    name_cy: str | None = None
+
+
+@strawberry.input
+class CreateCommunityInput:
+    set_code: str
+    name_en: str
+    name_cy: str | None = None
+    shape: CommunityShapeInput
+
+
+@strawberry.input
+class UpdateCommunityInput:
+    id: uuid.UUID
+    version: int = strawberry.field(description="The version your copy is based on.")
+    name_en: str | None = None
+    name_cy: str | None = None
+    shape: CommunityShapeInput | None = None
+
+
+@strawberry.type
+class CommunitySetPayload:
+    community_set: CommunitySet | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CommunityPayload:
+    community: Community | None = None
+    clipped_area_km2: float = strawberry.field(
+        default=0.0, description="How much of the shape was cut away to fit the region."
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    def of(cls, edited: editing.EditedCommunity) -> CommunityPayload:
+        return cls(
+            community=Community.of(edited.community),
+            clipped_area_km2=round(edited.clipped_m2 / 1e6, 3),
+        )
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="A new set for hand-drawn communities (COORDINATOR, ADMIN).")
+    async def create_community_set(
+        self, info: Info, input: CreateCommunitySetInput
+    ) -> CommunitySetPayload:
+        try:
+            row = await editing.create_community_set(
+                info.context.session,
+                await info.context.principal(),
+                input.code,
+                input.name_en,
+                input.name_cy,
+            )
+        except InvalidInput as error:
+            return CommunitySetPayload(user_errors=UserError.all_of(error))
+        return CommunitySetPayload(community_set=CommunitySet.of(row))
+
+    @strawberry.mutation(
+        description="Draw a community, or merge LSOAs or communities into one "
+        "(COORDINATOR or ADMIN of its county)."
+    )
+    async def create_community(self, info: Info, input: CreateCommunityInput) -> CommunityPayload:
+        try:
+            edited = await editing.create_community(
+                info.context.session,
+                await info.context.principal(),
+                input.set_code,
+                input.name_en,
+                input.name_cy,
+                input.shape.plain(),
+            )
+        except InvalidInput as error:
+            return CommunityPayload(user_errors=UserError.all_of(error))
+        return CommunityPayload.of(edited)
+
+    @strawberry.mutation(description="A new version of a hand-drawn community; the old is kept.")
+    async def update_community(self, info: Info, input: UpdateCommunityInput) -> CommunityPayload:
+        shape = input.shape.plain() if input.shape else editing.Shape()
+        try:
+            edited = await editing.update_community(
+                info.context.session,
+                await info.context.principal(),
+                input.id,
+                input.version,
+                input.name_en,
+                input.name_cy,
+                shape,
+            )
+        except InvalidInput as error:
+            return CommunityPayload(user_errors=UserError.all_of(error))
+        return CommunityPayload.of(edited)

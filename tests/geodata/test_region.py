@@ -162,13 +162,19 @@ def test_another_region_loads_from_its_own_manifest(tmp_path: Path) -> None:
                     "name_en": "nm",
                     "county": "shire",
                 },
-                "communities": {
-                    "file": "hoods.geojson",
-                    "code": "code",
-                    "name_en": "en",
-                    "name_cy": "cy",
-                    "county": "shire",
-                },
+                "community_sets": [
+                    {
+                        "code": "HOODS",
+                        "name_en": "Hoods",
+                        "layer": {
+                            "file": "hoods.geojson",
+                            "code": "code",
+                            "name_en": "en",
+                            "name_cy": "cy",
+                            "county": "shire",
+                        },
+                    }
+                ],
             }
         )
     )

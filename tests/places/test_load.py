@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import func, select
 
 from api.db import RequestSession
 from api.places import service as places
-from api.places.models import Community, CommunityLsoa, County, Lsoa
+from api.places.models import Community, CommunityLsoa, CommunitySet, County, Lsoa
 from api.settings import Settings
 from geodata.region import RegionData, RegionDataError, read_region
 
@@ -19,7 +20,7 @@ from geodata.region import RegionData, RegionDataError, read_region
 async def _counts(session: RequestSession) -> dict[str, int]:
     return {
         model.__tablename__: await session.scalar(select(func.count()).select_from(model))
-        for model in (County, Lsoa, Community, CommunityLsoa)
+        for model in (County, Lsoa, CommunitySet, Community, CommunityLsoa)
     }
 
 
@@ -27,35 +28,39 @@ async def test_the_real_region_is_loaded(session: RequestSession) -> None:
     assert await _counts(session) == {
         "counties": 3,
         "lsoas": 229,
-        "communities": 50,
-        "community_lsoas": 229,
+        "community_sets": 2,
+        "communities": 50 + 158,  # MSOAs and wards
+        "community_lsoas": 229 * 2,  # every LSOA in exactly one community of each set
     }
 
 
 async def test_loading_again_writes_nothing(session: RequestSession, region: RegionData) -> None:
     written = await places.load_region(session, region)
-    assert written == {
-        "regions": 0,
-        "counties": 0,
-        "lsoas": 0,
-        "communities": 0,
-        "community_lsoas": 0,
-    }
-    assert (await _counts(session))["communities"] == 50
+    assert set(written.values()) == {0}
+    assert (await _counts(session))["communities"] == 208
 
 
-async def test_a_changed_name_updates_only_that_row(
+async def test_a_changed_name_updates_only_that_row_and_bumps_its_version(
     session: RequestSession, region: RegionData
 ) -> None:
-    renamed = region.communities[0].__class__(
-        **{**region.communities[0].__dict__, "name_cy": "Enw newydd"}
+    msoas = region.community_sets[0]
+    renamed = replace(msoas.communities[0], name_cy="Enw newydd")
+    changed = replace(
+        region,
+        community_sets=[
+            replace(msoas, communities=[renamed, *msoas.communities[1:]]),
+            *region.community_sets[1:],
+        ],
     )
-    changed = RegionData(**{**region.__dict__, "communities": [renamed, *region.communities[1:]]})
     written = await places.load_region(session, changed)
     assert written["communities"] == 1
     assert sum(written.values()) == 1
-    name = await session.scalar(select(Community.name_cy).where(Community.code == renamed.code))
-    assert name == "Enw newydd"
+    row = (
+        await session.execute(
+            select(Community.name_cy, Community.version).where(Community.code == renamed.code)
+        )
+    ).one()
+    assert tuple(row) == ("Enw newydd", 2)
 
 
 async def test_a_broken_file_loads_nothing(
