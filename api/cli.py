@@ -89,10 +89,19 @@ def first_admin(settings: Settings, email: str | None, password: str | None) -> 
         print(f"First admin: {made_email}")
 
 
+def seed_assets(settings: Settings) -> None:
+    from api.assets.seed import seed_assets as seed
+
+    tally = asyncio.run(_in_transaction(settings, lambda s: seed(s, settings)))
+    for source, counted in tally.items():
+        print(f"Assets from {source}: " + ", ".join(f"{k} {n}" for k, n in sorted(counted.items())))
+
+
 def setup(settings: Settings) -> None:
     database_up(settings)
     migrate(settings)
     load_region(settings)
+    seed_assets(settings)  # cheap, and a second run changes nothing
     first_admin(settings, None, None)
 
 
@@ -142,6 +151,7 @@ def main(argv: list[str] | None = None) -> None:
     admin.add_argument("--email")
     admin.add_argument("--password")
     commands.add_parser("print-schema", help="print the GraphQL schema (SDL)")
+    commands.add_parser("seed-assets", help="load the region's open-data points as assets")
     args = parser.parse_args(argv)
 
     if args.command == "print-schema":
@@ -167,6 +177,8 @@ def main(argv: list[str] | None = None) -> None:
         migrate(settings)
     elif args.command == "load-region":
         load_region(settings, args.dir, args.region)
+    elif args.command == "seed-assets":
+        seed_assets(settings)
     elif args.command == "create-admin":
         first_admin(settings, args.email, args.password)
 
