@@ -40,7 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from api.assets.models import Asset, AssetPhoto, AssetRevision, Category, Status
-from api.places.models import Community, County, Lsoa
+from api.places.models import Community, CommunitySet, County, Lsoa
 
 GEOGRAPHY = Geography(srid=4326)
 
@@ -192,7 +192,11 @@ async def upsert(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[
         .render_derived(name="v", with_types=True)
     )
     point = _point(v.c.lon, v.c.lat)
-    community = select(Community.id, Community.geom).where(func.ST_Covers(Community.geom, point))
+    # Communities of the default sets (others are drawn for planning and may overlap).
+    community = select(Community.id, Community.geom).where(
+        func.ST_Covers(Community.geom, point),
+        Community.set_id.in_(select(CommunitySet.id).where(CommunitySet.is_default)),
+    )
     community = community.limit(1).subquery().lateral("community")
     county_geom = select(County.geom).where(func.ST_Covers(County.geom, point)).limit(1)
     lsoa = select(Lsoa.id).where(func.ST_Covers(Lsoa.geom, point)).limit(1).scalar_subquery()

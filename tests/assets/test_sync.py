@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.assets.models import Asset, AssetRevision
 from api.audit.models import AuditEntry
-from api.places.models import Community, Lsoa
+from api.places.models import Community, CommunitySet, Lsoa
 from tests.assets.helpers import (
     ABERYSTWYTH,
     CARDIFF,
@@ -41,21 +41,13 @@ async def test_created_items_get_their_place_from_the_database(
         "communityId": result["asset"]["communityId"],
     }
     stored = await session.get(Asset, uuid.UUID(sent["id"]))
+    here = func.ST_SetSRID(func.ST_MakePoint(CARMARTHEN[1], CARMARTHEN[0]), 4326)
     community = await session.scalar(
-        select(Community.id).where(
-            func.ST_Covers(
-                Community.geom,
-                func.ST_SetSRID(func.ST_MakePoint(CARMARTHEN[1], CARMARTHEN[0]), 4326),
-            )
-        )
+        select(Community.id)
+        .join(CommunitySet, CommunitySet.id == Community.set_id)
+        .where(CommunitySet.is_default, func.ST_Covers(Community.geom, here))
     )
-    lsoa = await session.scalar(
-        select(Lsoa.id).where(
-            func.ST_Covers(
-                Lsoa.geom, func.ST_SetSRID(func.ST_MakePoint(CARMARTHEN[1], CARMARTHEN[0]), 4326)
-            )
-        )
-    )
+    lsoa = await session.scalar(select(Lsoa.id).where(func.ST_Covers(Lsoa.geom, here)))
     assert stored is not None and community is not None
     assert (stored.community_id, stored.lsoa_id) == (community, lsoa)
     assert result["asset"]["communityId"] == str(community)
