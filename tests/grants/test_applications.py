@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.auth.principal import Role
 from api.grants.models import GrantApplication
 from api.places import service as places
-from tests.graphql_client import error_codes, gql, operation
 from tests.grants.helpers import application_input, community_ids, make_world, user_token
+from tests.graphql_client import error_codes, gql, operation
 from tests.people.helpers import CARMARTHENSHIRE, CEREDIGION
 
 

@@ -8,8 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.grants.lifecycle import TRANSITIONS, Status
 from api.grants.models import GrantTransition
-from tests.graphql_client import error_codes, gql, operation
 from tests.grants.helpers import make_world
+from tests.graphql_client import error_codes, gql, operation
 from tests.people.helpers import audit_actions
 
 S = Status

@@ -6,8 +6,8 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.principal import Role
-from tests.graphql_client import error_codes, gql, operation
 from tests.grants.helpers import make_world, user_token
+from tests.graphql_client import error_codes, gql, operation
 from tests.people.helpers import CARMARTHENSHIRE
 
 

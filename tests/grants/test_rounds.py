@@ -8,8 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.principal import Role
 from api.grants.models import GrantRound
-from tests.graphql_client import error_codes, gql, operation
 from tests.grants.helpers import make_world, round_input, user_token
+from tests.graphql_client import error_codes, gql, operation
 from tests.people.helpers import CARMARTHENSHIRE, CEREDIGION, audit_actions
 
 

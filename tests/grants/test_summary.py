@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.conftest import StatementCounter
-from tests.graphql_client import error_codes, gql, operation
 from tests.grants.helpers import make_world
+from tests.graphql_client import error_codes, gql, operation
 
 
 async def _summary(client: httpx.AsyncClient, round_id: str, token: str) -> dict:
