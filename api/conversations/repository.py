@@ -1,4 +1,4 @@
-"""Every SQL statement of the conversations domain that is not a report (reports.py)."""
+"""Every SQL statement of the conversations domain."""
 
 from __future__ import annotations
 
@@ -7,7 +7,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, cast, delete, func, insert, null, select, text, tuple_, update
+from sqlalchemy import (
+    String,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+    text,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +33,7 @@ from api.conversations.models import (
     PopulationBand,
     Question,
     QuestionSet,
+    Theme,
     Withdrawal,
 )
 
@@ -320,3 +334,179 @@ async def replace_population_bands(
     await session.execute(delete(PopulationBand).where(PopulationBand.attribute == attribute))
     if rows:
         await session.execute(insert(PopulationBand), rows)
+
+
+# --- codebook ------------------------------------------------------------------------------
+
+
+async def bump_codebook(session: AsyncSession, campaign_id: uuid.UUID) -> int:
+    """The campaign's next codebook version (the row lock orders concurrent changes)."""
+    return await session.scalar(
+        update(Campaign)
+        .where(Campaign.id == campaign_id)
+        .values(codebook_version=Campaign.codebook_version + 1)
+        .returning(Campaign.codebook_version)
+    )
+
+
+def add_theme(session: AsyncSession, theme: Theme) -> None:
+    session.add(theme)
+
+
+async def key_taken(session: AsyncSession, campaign_id: uuid.UUID, key: str) -> bool:
+    found = await session.scalar(
+        select(Theme.id).where(Theme.campaign_id == campaign_id, Theme.key == key)
+    )
+    return found is not None
+
+
+async def themes_by_id(session: AsyncSession, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Theme]:
+    rows = await session.scalars(select(Theme).where(Theme.id.in_(list(ids))))
+    return {t.id: t for t in rows.all()}
+
+
+async def themes_of(session: AsyncSession, campaign_id: uuid.UUID) -> Sequence[Theme]:
+    """A campaign's codebook: themes, then each theme's sub-themes, by label."""
+    return (
+        await session.scalars(
+            select(Theme)
+            .where(Theme.campaign_id == campaign_id)
+            .order_by(Theme.parent_id.is_not(None), Theme.label_en, Theme.id)
+        )
+    ).all()
+
+
+async def merge_theme(session: AsyncSession, source: Theme, survivor: Theme, version: int) -> None:
+    """Move the source's codings (and sub-themes) to the survivor, then retire the source.
+    A coding the survivor already has for the same answer and round is not doubled."""
+    moved = select(
+        func.gen_random_uuid(),
+        Coding.conversation_id,
+        Coding.round,
+        Coding.coder_id,
+        Coding.question_key,
+        Coding.excerpt,
+        literal(survivor.id, Coding.theme_id.type),
+    ).where(Coding.theme_id == source.id)
+    await session.execute(
+        pg_insert(Coding)
+        .from_select(
+            ["id", "conversation_id", "round", "coder_id", "question_key", "excerpt", "theme_id"],
+            moved,
+        )
+        .on_conflict_do_nothing()
+    )
+    await session.execute(delete(Coding).where(Coding.theme_id == source.id))
+    await session.execute(
+        update(Theme).where(Theme.parent_id == source.id).values(parent_id=survivor.id)
+    )
+    await session.execute(
+        update(Theme)
+        .where(Theme.id == source.id)
+        .values(retired_in=version, merged_into_id=survivor.id)
+    )
+
+
+async def retire_theme(session: AsyncSession, theme_id: uuid.UUID, version: int) -> None:
+    await session.execute(update(Theme).where(Theme.id == theme_id).values(retired_in=version))
+
+
+# --- coding --------------------------------------------------------------------------------
+
+
+async def replace_codings(
+    session: AsyncSession,
+    conversation_id: uuid.UUID,
+    round_: int,
+    coder_id: uuid.UUID,
+    rows: list[dict[str, Any]],
+) -> None:
+    """A coder's codings of one round replace their earlier ones; the other round's stay."""
+    await session.execute(
+        delete(Coding).where(Coding.conversation_id == conversation_id, Coding.round == round_)
+    )
+    if rows:
+        await session.execute(
+            insert(Coding),
+            [
+                {
+                    **r,
+                    "id": uuid.uuid4(),
+                    "conversation_id": conversation_id,
+                    "round": round_,
+                    "coder_id": coder_id,
+                }
+                for r in rows
+            ],
+        )
+
+
+async def mark_coded(
+    session: AsyncSession, conversation_id: uuid.UUID, values: dict[str, Any]
+) -> None:
+    await session.execute(
+        update(Conversation).where(Conversation.id == conversation_id).values(**values)
+    )
+
+
+async def codings_of(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[Coding]:
+    return (
+        await session.scalars(
+            select(Coding)
+            .where(Coding.conversation_id.in_(ids))
+            .order_by(Coding.conversation_id, Coding.round, Coding.question_key, Coding.theme_id)
+        )
+    ).all()
+
+
+async def coding_queue(
+    session: AsyncSession,
+    campaign_id: uuid.UUID,
+    coder_id: uuid.UUID,
+    counties: frozenset[str] | None,
+    limit: int,
+) -> list[tuple[int, Conversation]]:
+    """A coder's next conversations: second codings waiting for someone other than their
+    first coder, then uncoded ones, oldest first; (round, conversation) pairs."""
+    second = (
+        Conversation.double_code
+        & Conversation.first_coded_at.is_not(None)
+        & (Conversation.first_coder_id != coder_id)
+        & Conversation.second_coded_at.is_(None)
+        & (Conversation.second_coder_id.is_(None) | (Conversation.second_coder_id == coder_id))
+    )
+    first = Conversation.first_coder_id.is_(None)
+    round_ = case((second, 2), else_=1)
+    query = (
+        select(round_, Conversation)
+        .where(Conversation.campaign_id == campaign_id, second | first)
+        .order_by(round_.desc(), Conversation.collected_at, Conversation.id)
+        .limit(limit)
+    )
+    if counties is not None:
+        query = query.where(Conversation.county_code.in_(counties))
+    return [(r, c) for r, c in (await session.execute(query)).all()]
+
+
+async def double_codings(
+    session: AsyncSession, campaign_id: uuid.UUID
+) -> tuple[list[uuid.UUID], list[tuple[uuid.UUID, int, uuid.UUID]]]:
+    """Conversations coded by both coders, and every (conversation, round, theme) coded in
+    them; two statements."""
+    done = (
+        select(Conversation.id)
+        .where(
+            Conversation.campaign_id == campaign_id,
+            Conversation.double_code,
+            Conversation.first_coded_at.is_not(None),
+            Conversation.second_coded_at.is_not(None),
+        )
+        .order_by(Conversation.id)
+    )
+    ids = list((await session.scalars(done)).all())
+    rows = await session.execute(
+        select(Coding.conversation_id, Coding.round, Coding.theme_id)
+        .where(Coding.conversation_id.in_(done))
+        .distinct()
+    )
+    return ids, [tuple(r) for r in rows.all()]

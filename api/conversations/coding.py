@@ -1,0 +1,178 @@
+"""Coding conversations into themes: first and second coders, each with their own
+codings; the queue each coder works from; keyword suggestions that stay suggestions."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.audit import service as audit
+from api.auth.principal import Principal
+from api.conversations import campaigns, repository
+from api.conversations.access import CAPTURE, CODERS, counties_of
+from api.conversations.inputs import CodingIn
+from api.conversations.models import Conversation, Theme
+from api.errors import BadInput, Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from api.shared.pagination import PageRequest
+
+FIRST, SECOND = 1, 2
+
+
+async def _conversation_to_code(
+    session: AsyncSession, principal: Principal, conversation_id: uuid.UUID
+) -> Conversation:
+    principal.require(CODERS)
+    found = await repository.conversation_for_update(session, conversation_id)
+    if found is None or not principal.has_any(CAPTURE, found.county_code):
+        raise NotFound("There is no conversation with this id that you can see.", field="id")
+    if not principal.has_any(CODERS, found.county_code):
+        raise Forbidden(f"You do not code conversations in county {found.county_code}.", field="id")
+    return found
+
+
+def _round(conversation: Conversation, coder_id: uuid.UUID) -> int:
+    """Which round this coder's codings are: the first coder's own, or the second coding
+    of a double-coded conversation by anyone but its first coder."""
+    if conversation.first_coder_id in (None, coder_id):
+        return FIRST
+    if conversation.double_code and conversation.second_coder_id in (None, coder_id):
+        return SECOND
+    reason = (
+        "another coder is already its second coder"
+        if conversation.double_code
+        else "it is not one of the conversations chosen for a second coding"
+    )
+    raise InvalidInput(
+        [Conflict(f"Someone else coded this conversation and {reason}.", field="id")]
+    )
+
+
+def _coding_rows(
+    conversation: Conversation, codings: Sequence[CodingIn], themes: dict[uuid.UUID, Theme]
+) -> list[dict[str, object]]:
+    errors: list[DomainError] = []
+    rows: dict[tuple[uuid.UUID, str], dict[str, object]] = {}
+    for n, c in enumerate(codings):
+        where = f"codings[{n}]"
+        theme = themes.get(c.theme_id)
+        if theme is None or theme.campaign_id != conversation.campaign_id:
+            errors.append(
+                BadInput(
+                    "There is no such theme in this campaign's codebook.", field=f"{where}.themeId"
+                )
+            )
+            continue
+        if theme.retired_in is not None:
+            errors.append(
+                BadInput(f"The theme {theme.key!r} is retired.", field=f"{where}.themeId")
+            )
+            continue
+        answer = conversation.answers.get(c.question_key)
+        if answer is None:
+            errors.append(
+                BadInput(
+                    "This conversation has no answer to that question.",
+                    field=f"{where}.questionKey",
+                )
+            )
+            continue
+        excerpt = (c.excerpt or "").strip() or None
+        if excerpt is not None and (not isinstance(answer, str) or excerpt not in answer):
+            errors.append(
+                BadInput(
+                    "An excerpt is quoted word for word from the answer.", field=f"{where}.excerpt"
+                )
+            )
+            continue
+        rows[(c.theme_id, c.question_key)] = {
+            "theme_id": c.theme_id,
+            "question_key": c.question_key,
+            "excerpt": excerpt,
+        }
+    if errors:
+        raise InvalidInput(errors)
+    return list(rows.values())
+
+
+async def code_conversation(
+    session: AsyncSession,
+    principal: Principal,
+    conversation_id: uuid.UUID,
+    codings: Sequence[CodingIn],
+) -> tuple[int, list[dict[str, object]]]:
+    """Replace the caller's codings of a conversation; returns the round and the codings."""
+    user_id = principal.require(CODERS)
+    conversation = await _conversation_to_code(session, principal, conversation_id)
+    round_ = _round(conversation, user_id)
+    themes = await repository.themes_by_id(session, {c.theme_id for c in codings})
+    rows = _coding_rows(conversation, codings, themes)
+    await repository.replace_codings(session, conversation.id, round_, user_id, rows)
+    now = datetime.now(UTC)
+    marks = (
+        {"first_coder_id": user_id, "first_coded_at": now}
+        if round_ == FIRST
+        else {"second_coder_id": user_id, "second_coded_at": now}
+    )
+    await repository.mark_coded(session, conversation.id, marks)
+    audit.record(
+        session,
+        actor_id=user_id,
+        action="conversation.code",
+        entity_type="conversation",
+        entity_id=conversation.id,
+        after={"round": round_, "themes": sorted({str(r["theme_id"]) for r in rows})},
+    )
+    await session.commit()
+    return round_, rows
+
+
+async def coding_queue(
+    session: AsyncSession, principal: Principal, campaign_id: uuid.UUID, page: PageRequest
+) -> list[tuple[int, Conversation]]:
+    """The caller's next conversations to code, in their counties: second codings first."""
+    user_id = principal.require(CODERS)
+    await campaigns.campaign(session, principal, campaign_id)
+    return await repository.coding_queue(
+        session, campaign_id, user_id, counties_of(principal, CODERS), page.limit
+    )
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    theme: Theme
+    question_key: str
+    keyword: str
+
+
+async def suggestions(
+    session: AsyncSession, principal: Principal, conversation_id: uuid.UUID
+) -> list[Suggestion]:
+    """Themes whose keywords occur in the answers. Only suggestions: nothing is coded
+    until a coder sends the theme in codeConversation."""
+    principal.require(CODERS)
+    conversation = await repository.conversation(session, conversation_id)
+    if conversation is None or not principal.has_any(CODERS, conversation.county_code):
+        raise NotFound("There is no conversation with this id that you can see.", field="id")
+    found = []
+    for theme in await repository.themes_of(session, conversation.campaign_id):
+        if theme.retired_in is not None:
+            continue
+        for key, answer in conversation.answers.items():
+            if not isinstance(answer, str):
+                continue
+            hit = next(
+                (
+                    k
+                    for k in theme.keywords
+                    if re.search(rf"\b{re.escape(k)}\b", answer, re.IGNORECASE)
+                ),
+                None,
+            )
+            if hit:
+                found.append(Suggestion(theme, key, hit))
+    return found
