@@ -124,4 +124,29 @@ async def record(
     return body["data"]["recordConversations"]["results"]
 
 
+async def add_theme(client, token, campaign_id, key, **fields):
+    body = await gql(
+        client,
+        operation("AddTheme"),
+        {"campaignId": campaign_id, "input": {"key": key, "labelEn": key.title(), **fields}},
+        token=token,
+    )
+    return body["data"]["addTheme"]
+
+
+async def code(client, token, conversation_id, codings, **kwargs):
+    body = await gql(
+        client,
+        operation("CodeConversation"),
+        {"id": conversation_id, "codings": codings},
+        token=token,
+        **kwargs,
+    )
+    return body if "errors" in body else body["data"]["codeConversation"]
+
+
+def on(theme, key="what_matters", excerpt=None):
+    return {"themeId": theme["id"], "questionKey": key, "excerpt": excerpt}
+
+
 __all__ = ["CARMARTHENSHIRE", "CEREDIGION", "PEMBROKESHIRE"]

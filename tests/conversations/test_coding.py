@@ -12,38 +12,16 @@ from api.conversations.models import Coding
 from tests.conversations.helpers import (
     CARMARTHENSHIRE,
     CEREDIGION,
+    add_theme,
+    code,
     conversation,
     coordinator,
     create_campaign,
+    on,
     person,
     record,
 )
 from tests.graphql_client import error_codes, gql, operation
-
-
-async def add_theme(client, token, campaign_id, key, **fields):
-    body = await gql(
-        client,
-        operation("AddTheme"),
-        {"campaignId": campaign_id, "input": {"key": key, "labelEn": key.title(), **fields}},
-        token=token,
-    )
-    return body["data"]["addTheme"]
-
-
-async def code(client, token, conversation_id, codings, **kwargs):
-    body = await gql(
-        client,
-        operation("CodeConversation"),
-        {"id": conversation_id, "codings": codings},
-        token=token,
-        **kwargs,
-    )
-    return body if "errors" in body else body["data"]["codeConversation"]
-
-
-def on(theme, key="what_matters", excerpt=None):
-    return {"themeId": theme["id"], "questionKey": key, "excerpt": excerpt}
 
 
 async def coders(client, session, n=3):

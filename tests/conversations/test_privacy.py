@@ -9,13 +9,16 @@ from sqlalchemy import func, select
 
 from api.audit.models import AuditEntry
 from api.auth.principal import Role
-from api.conversations.models import Conversation, ConversationContact, Withdrawal
+from api.conversations.models import Coding, Conversation, ConversationContact, Withdrawal
 from tests.conversations.helpers import (
     CARMARTHENSHIRE,
     CEREDIGION,
+    add_theme,
+    code,
     conversation,
     coordinator,
     create_campaign,
+    on,
     person,
     record,
 )
@@ -98,6 +101,8 @@ async def test_withdrawing_by_reference_code_erases_everything_and_leaves_a_coun
 ) -> None:
     staff, campaign, created = await _with_contact(client, session)
     conversation_id = uuid.UUID(created["id"])
+    theme = (await add_theme(client, staff.token, campaign["id"], "family"))["theme"]
+    assert (await code(client, staff.token, created["id"], [on(theme)]))["round"] == 1
     audits_before = await session.scalar(select(func.count()).select_from(AuditEntry))
 
     # No account needed; typed in lower case with a space instead of the dash.
@@ -107,6 +112,7 @@ async def test_withdrawing_by_reference_code_erases_everything_and_leaves_a_coun
 
     assert await session.get(Conversation, conversation_id) is None
     assert await session.get(ConversationContact, conversation_id) is None
+    assert await session.scalar(select(func.count()).select_from(Coding)) == 0
     rows = (await session.execute(select(Withdrawal))).scalars().all()
     assert [w.campaign_id for w in rows] == [uuid.UUID(campaign["id"])]
     # The tombstone holds no reference code and no id in the clear.
