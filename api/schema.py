@@ -23,6 +23,7 @@ from api.assets import types as assets
 from api.conversations import types as conversations
 from api.errors import INTERNAL, DomainError
 from api.grants import types as grants
+from api.people import leader_types as leaders
 from api.people import types as people
 from api.places import types as places
 from api.request_id import current_request_id
@@ -31,7 +32,7 @@ from api.shared.geojson import GEOJSON_SCALAR, GeoJSON
 
 log = logging.getLogger("api.graphql")
 
-DOMAINS = (places, people, assets, conversations, grants)
+DOMAINS = (places, people, leaders, assets, conversations, grants)
 Query = merge_types("Query", tuple(d.Query for d in DOMAINS))
 Mutation = merge_types("Mutation", tuple(d.Mutation for d in DOMAINS if hasattr(d, "Mutation")))
 

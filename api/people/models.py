@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     LargeBinary,
@@ -99,3 +101,55 @@ class LoginFailure(Base):
     at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, server_default=func.clock_timestamp()
     )
+
+
+class CommunityLeader(Versioned, Base):
+    """Someone nominated to lead place-based work in a community: a person, not always a
+    user. A coordinator endorses or declines; endorsed leaders may be invited as users."""
+
+    __tablename__ = "community_leaders"
+    __table_args__ = (Index("ix_community_leaders_community_id_status", "community_id", "status"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    community_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("communities.id"), nullable=False)
+    county_code: Mapped[str] = mapped_column(ForeignKey("counties.code"), nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    reason: Mapped[str] = mapped_column(String(2000), nullable=False)
+    connection: Mapped[str] = mapped_column(String(2000), nullable=False)
+    nominated_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    decided_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision_note: Mapped[str | None] = mapped_column(String(2000))
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+
+
+class LeaderContact(Base):
+    """A leader's contact details, kept apart and only with their consent; read only by
+    coordinators and admins of the leader's county."""
+
+    __tablename__ = "leader_contacts"
+
+    leader_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("community_leaders.id", ondelete="CASCADE"), primary_key=True
+    )
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    consent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class LeaderSupport(Base):
+    """Support given to a leader: training, mentoring, a peer network, funding."""
+
+    __tablename__ = "leader_support"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    leader_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("community_leaders.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    given_on: Mapped[date] = mapped_column(Date, nullable=False)
+    hours: Mapped[float] = mapped_column(Float, nullable=False)
+    given_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    note: Mapped[str | None] = mapped_column(String(2000))
+    recorded_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), nullable=False)

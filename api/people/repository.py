@@ -10,7 +10,16 @@ from sqlalchemy import Row, and_, delete, exists, func, insert, or_, select, upd
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.people.models import AuthSession, LoginFailure, RefreshToken, RoleGrant, User
+from api.people.models import (
+    AuthSession,
+    CommunityLeader,
+    LeaderContact,
+    LeaderSupport,
+    LoginFailure,
+    RefreshToken,
+    RoleGrant,
+    User,
+)
 
 # One grant as stored: (role name, county code or None for every county).
 GrantRow = tuple[str, str | None]
@@ -215,3 +224,82 @@ async def revoke_sessions_of_user(
         .execution_options(synchronize_session=False)
     )
     return list(revoked.all())
+
+
+# --- community leaders -------------------------------------------------------------------
+
+
+async def add_leader(
+    session: AsyncSession, leader: CommunityLeader, contact: LeaderContact | None
+) -> None:
+    session.add(leader)
+    if contact is not None:
+        session.add(contact)
+    await session.flush()
+
+
+async def leader_by_id(session: AsyncSession, leader_id: uuid.UUID) -> CommunityLeader | None:
+    return await session.get(CommunityLeader, leader_id)
+
+
+async def leaders(
+    session: AsyncSession,
+    *,
+    community_id: uuid.UUID | None,
+    county_code: str | None,
+    status: str | None,
+) -> list[CommunityLeader]:
+    query = select(CommunityLeader).order_by(CommunityLeader.name, CommunityLeader.id)
+    if community_id is not None:
+        query = query.where(CommunityLeader.community_id == community_id)
+    if county_code is not None:
+        query = query.where(CommunityLeader.county_code == county_code)
+    if status is not None:
+        query = query.where(CommunityLeader.status == status)
+    return list((await session.scalars(query)).all())
+
+
+async def leader_contacts(
+    session: AsyncSession, leader_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, LeaderContact]:
+    rows = await session.scalars(
+        select(LeaderContact).where(LeaderContact.leader_id.in_(leader_ids))
+    )
+    return {c.leader_id: c for c in rows.all()}
+
+
+def add_support(session: AsyncSession, support: LeaderSupport) -> None:
+    session.add(support)
+
+
+async def support_by_leader_and_kind(
+    session: AsyncSession, county_code: str
+) -> list[Row[tuple[uuid.UUID, str, int, float]]]:
+    """(leader id, kind, times, hours) for every endorsed leader of the county."""
+    rows = await session.execute(
+        select(
+            LeaderSupport.leader_id,
+            LeaderSupport.kind,
+            func.count(),
+            func.sum(LeaderSupport.hours),
+        )
+        .join(CommunityLeader, CommunityLeader.id == LeaderSupport.leader_id)
+        .where(CommunityLeader.county_code == county_code)
+        .group_by(LeaderSupport.leader_id, LeaderSupport.kind)
+        .order_by(LeaderSupport.leader_id, LeaderSupport.kind)
+    )
+    return list(rows.all())
+
+
+async def endorsed_leader_counts(
+    session: AsyncSession, community_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    rows = await session.execute(
+        select(CommunityLeader.community_id, func.count())
+        .where(
+            CommunityLeader.community_id.in_(community_ids),
+            CommunityLeader.status == "ENDORSED",
+        )
+        .group_by(CommunityLeader.community_id)
+    )
+    return {community_id: count for community_id, count in rows.all()}

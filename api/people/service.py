@@ -459,6 +459,26 @@ async def ensure_first_admin(
     return account.user.email, generated or ""
 
 
+async def create_invited_user(
+    session: AsyncSession,
+    *,
+    actor_id: uuid.UUID,
+    email: str,
+    display_name: str,
+    grant: GrantInput,
+) -> tuple[Account, str]:
+    """An account made for someone invited by staff (the caller has checked the staff
+    member may invite): a generated password, shown once, for them to sign in with."""
+    password = secrets.token_urlsafe(18)
+    account = await _create_user(
+        session,
+        NewUser(email=email, display_name=display_name, password=password, roles=[grant]),
+        actor_id=actor_id,
+        principal=None,
+    )
+    return account, password
+
+
 async def _create_user(
     session: AsyncSession,
     new: NewUser,
