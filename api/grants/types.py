@@ -14,6 +14,7 @@ from api.errors import BadInput, Conflict, DomainError, InvalidInput
 from api.grants import (
     applications,
     decisions,
+    outcomes,
     panel,
     payments,
     reports,
@@ -36,6 +37,7 @@ from api.grants.outputs import (
     GrantApplicationType,
     GrantReportType,
     GrantRoundType,
+    GrantsReportType,
     PanelSummaryType,
     ReviewType,
     TrancheType,
@@ -173,6 +175,21 @@ class Query:
             info.context.session, await info.context.principal(), round_id
         )
         return PanelSummaryType.of(found, info.context.language)
+
+    @strawberry.field(
+        description="Awards, money and reach of one round (its coordinators) or of a county "
+        "(the county's coordinators): give roundId or countyCode."
+    )
+    async def grants_report(
+        self, info: Info, round_id: uuid.UUID | None = None, county_code: str | None = None
+    ) -> GrantsReportType:
+        found = await outcomes.grants_report(
+            info.context.session,
+            await info.context.principal(),
+            round_id=round_id,
+            county_code=county_code,
+        )
+        return GrantsReportType.of(found)
 
 
 @strawberry.type

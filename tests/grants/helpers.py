@@ -167,6 +167,56 @@ class World:
             assert (await self.declare(member, application_id))["userErrors"] == []
             assert (await self.review(member, application_id))["userErrors"] == []
 
+    async def awarded(self, amount: int | None = None, **overrides: Any) -> str:
+        """A new application reviewed by the first three members and awarded; its id."""
+        application_id = await self.in_review(**overrides)
+        await self.reviewed(application_id)
+        decided = await self.decide(application_id, amountPence=amount)
+        assert decided["userErrors"] == [], decided
+        return application_id
+
+    async def active(self, **overrides: Any) -> str:
+        """A new application awarded, accepted by its applicant and made ACTIVE; its id."""
+        application_id = await self.awarded(**overrides)
+        accepted = await self.call("AcceptAward", {"applicationId": application_id}, self.applicant)
+        assert accepted["userErrors"] == [], accepted
+        await self.move(application_id, "ACTIVE")
+        return application_id
+
+    async def pay(self, application_id: str, seq: int, reference: str = "BACS-1") -> dict[str, Any]:
+        return await self.call(
+            "RecordPayment",
+            {
+                "applicationId": application_id,
+                "input": {"seq": seq, "paidOn": "2027-02-01", "reference": reference},
+            },
+            self.coordinator,
+        )
+
+    async def report(
+        self, application_id: str, kind: str = "PROGRESS", **overrides: Any
+    ) -> dict[str, Any]:
+        given = {
+            "kind": kind,
+            "text": "Going well",
+            "participants": 40,
+            "volunteers": 6,
+            "sessions": 10,
+        }
+        given.update(overrides)
+        return await self.call(
+            "SubmitGrantReport", {"applicationId": application_id, "input": given}, self.applicant
+        )
+
+    async def review_report(
+        self, report_id: str, approve: bool = True, note: str | None = None
+    ) -> dict[str, Any]:
+        return await self.call(
+            "ReviewGrantReport",
+            {"reportId": report_id, "approve": approve, "note": note},
+            self.coordinator,
+        )
+
     async def decide(
         self, application_id: str, token: str | None = None, **decision: Any
     ) -> dict[str, Any]:
