@@ -59,6 +59,13 @@ class Settings(BaseSettings):
     # Conversations: most consented-to-quote excerpts a theme report shows per theme.
     conversation_quotes_per_theme: int = Field(default=3, ge=0)
 
+    # Grants: the funder's 360Giving identifier prefix (registered with 360Giving); every
+    # exported grant id starts with it.
+    grants_identifier_prefix: str = "360G-cymuned"
+    # Grants: the funding organisation named in 360Giving exports (an org-id.guide id).
+    grants_funder_id: str = "360G-cymuned-funder"
+    grants_funder_name: str = "Cymuned micro-grants"
+
     @model_validator(mode="after")
     def _secret_outside_development(self) -> Settings:
         if self.jwt_secret is None:
