@@ -19,6 +19,7 @@ from api.errors import DomainError
 from api.request_id import RequestIdMiddleware
 from api.rest import health
 from api.rest.dependencies import request_session
+from api.rest.grant_exports import router as grant_exports_router
 from api.schema import build_schema, format_error
 from api.settings import Settings, get_settings
 
@@ -90,5 +91,6 @@ def create_app(
     )
     app.add_exception_handler(DomainError, _domain_error)
     app.include_router(health.router)
+    app.include_router(grant_exports_router)
     app.add_middleware(RequestIdMiddleware)
     return app
