@@ -19,6 +19,7 @@ from sqlalchemy import (
     select,
     text,
     tuple_,
+    union_all,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -510,3 +511,146 @@ async def double_codings(
         .distinct()
     )
     return ids, [tuple(r) for r in rows.all()]
+
+
+# --- reports -------------------------------------------------------------------------------
+
+
+def _in_scope(campaign_id: uuid.UUID, counties: frozenset[str] | None) -> list[Any]:
+    where = [Conversation.campaign_id == campaign_id]
+    if counties is not None:
+        where.append(Conversation.county_code.in_(counties))
+    return where
+
+
+ISO_WEEK = func.to_char(func.timezone("UTC", Conversation.collected_at), 'IYYY-"W"IW')
+PROGRESS_DIMENSIONS = {
+    "county": Conversation.county_code,
+    "community": cast(Conversation.community_id, String),
+    "channel": Conversation.channel,
+    "language": Conversation.language,
+    "week": ISO_WEEK,
+    "age_band": Conversation.age_band,
+}
+
+
+async def progress_counts(
+    session: AsyncSession, campaign_id: uuid.UUID, counties: frozenset[str] | None
+) -> dict[str, dict[str | None, int]]:
+    """Conversations counted by county, community, channel, language, ISO week and age
+    band, in one statement: {dimension: {value: count}}."""
+    scoped = (
+        select(*(column.label(name) for name, column in PROGRESS_DIMENSIONS.items()))
+        .where(*_in_scope(campaign_id, counties))
+        .cte("scoped")
+    )
+    parts = [
+        select(
+            literal(name).label("dimension"), scoped.c[name].label("value"), func.count()
+        ).group_by(scoped.c[name])
+        for name in PROGRESS_DIMENSIONS
+    ]
+    rows = await session.execute(union_all(*parts))
+    counts: dict[str, dict[str | None, int]] = {name: {} for name in PROGRESS_DIMENSIONS}
+    for dimension, value, count in rows.all():
+        counts[dimension][value] = count
+    return counts
+
+
+async def withdrawn_count(session: AsyncSession, campaign_id: uuid.UUID) -> int:
+    return await session.scalar(
+        select(func.count()).select_from(Withdrawal).where(Withdrawal.campaign_id == campaign_id)
+    )
+
+
+async def population_bands(session: AsyncSession, attribute: str) -> dict[str, int]:
+    rows = await session.execute(
+        select(PopulationBand.band, func.sum(PopulationBand.population))
+        .where(PopulationBand.attribute == attribute)
+        .group_by(PopulationBand.band)
+    )
+    return {band: int(total) for band, total in rows.all()}
+
+
+def _coded_in(campaign_id: uuid.UUID, counties: frozenset[str] | None, where: Sequence[Any]) -> Any:
+    """Conversations a first coder has coded, within the scope and filter."""
+    return (
+        select(Conversation.id, Conversation.may_quote, Conversation.collected_at)
+        .where(*_in_scope(campaign_id, counties), Conversation.first_coded_at.is_not(None), *where)
+        .cte("coded")
+    )
+
+
+async def theme_counts(
+    session: AsyncSession,
+    campaign_id: uuid.UUID,
+    counties: frozenset[str] | None,
+    where: Sequence[Any],
+) -> tuple[int, dict[uuid.UUID, int]]:
+    """How many coded conversations the filter holds, and in how many of them each theme
+    was coded (a theme counts a conversation once, whether coded with it directly or with
+    its sub-themes); one statement. The first coder's codings are the analysis; the second
+    coder's only measure agreement."""
+    coded = _coded_in(campaign_id, counties, where)
+    first_round = (
+        select(Coding.conversation_id, Coding.theme_id, Theme.parent_id)
+        .join(coded, coded.c.id == Coding.conversation_id)
+        .join(Theme, Theme.id == Coding.theme_id)
+        .where(Coding.round == 1)
+        .cte("first_round")
+    )
+    pairs = union_all(
+        select(first_round.c.conversation_id, first_round.c.theme_id.label("theme")),
+        select(first_round.c.conversation_id, first_round.c.parent_id).where(
+            first_round.c.parent_id.is_not(None)
+        ),
+    ).subquery()
+    rows = await session.execute(
+        union_all(
+            select(null(), func.count()).select_from(coded),
+            select(pairs.c.theme, func.count(func.distinct(pairs.c.conversation_id))).group_by(
+                pairs.c.theme
+            ),
+        )
+    )
+    total, counts = 0, {}
+    for theme_id, count in rows.all():
+        if theme_id is None:
+            total = count
+        else:
+            counts[theme_id] = count
+    return total, counts
+
+
+async def quotes(
+    session: AsyncSession,
+    campaign_id: uuid.UUID,
+    counties: frozenset[str] | None,
+    where: Sequence[Any],
+    per_theme: int,
+) -> list[tuple[uuid.UUID, str, str]]:
+    """Up to `per_theme` excerpts per theme (newest first) from conversations whose
+    respondent agreed to be quoted: (theme id, question key, excerpt)."""
+    coded = _coded_in(campaign_id, counties, where)
+    ranked = (
+        select(
+            Coding.theme_id,
+            Coding.question_key,
+            Coding.excerpt,
+            func.row_number()
+            .over(
+                partition_by=Coding.theme_id,
+                order_by=(coded.c.collected_at.desc(), Coding.id),
+            )
+            .label("n"),
+        )
+        .join(coded, coded.c.id == Coding.conversation_id)
+        .where(Coding.round == 1, coded.c.may_quote, Coding.excerpt.is_not(None))
+        .subquery()
+    )
+    rows = await session.execute(
+        select(ranked.c.theme_id, ranked.c.question_key, ranked.c.excerpt)
+        .where(ranked.c.n <= per_theme)
+        .order_by(ranked.c.theme_id, ranked.c.n)
+    )
+    return [tuple(r) for r in rows.all()]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from strawberry.tools import merge_types
 
-from api.conversations import schema_campaigns, schema_capture, schema_coding
+from api.conversations import schema_campaigns, schema_capture, schema_coding, schema_reports
 
-PARTS = (schema_campaigns, schema_capture, schema_coding)
+PARTS = (schema_campaigns, schema_capture, schema_coding, schema_reports)
 Query = merge_types("ConversationsQuery", tuple(p.Query for p in PARTS))
 Mutation = merge_types("ConversationsMutation", tuple(p.Mutation for p in PARTS))

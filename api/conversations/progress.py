@@ -1,0 +1,299 @@
+"""Progress towards a campaign's targets, how representative respondents are, and what
+people said by theme. Aggregates only: LEADERs see them for the counties of their grants,
+staff for theirs, ADMINs and region-wide grants for the whole region."""
+
+from __future__ import annotations
+
+import csv
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.audit import service as audit
+from api.auth.principal import Principal, Role, Scope
+from api.conversations import campaigns, repository
+from api.conversations.access import CAPTURE, counties_of
+from api.conversations.inputs import POPULATION_AGE_BANDS, ReportFilter
+from api.conversations.models import Campaign, Conversation, Theme
+from api.errors import BadInput
+from api.places import service as places
+from api.settings import Settings
+from api.shared.pagination import PageRequest
+from geodata.region import read_manifest
+
+READERS = (*CAPTURE, Role.LEADER)
+AGE = "age"
+# Enough to take every community of a region in one page.
+ALL = PageRequest(limit=100_000, after=None)
+
+
+def split(total: int, weights: Mapping[Any, int]) -> dict[Any, int]:
+    """`total` shared in proportion to `weights`, in whole numbers that add up to it
+    (largest remainders get the spare units; ties by key, so the split is stable)."""
+    weight = sum(weights.values())
+    if weight == 0:
+        return dict.fromkeys(weights, 0)
+    exact = {k: total * w / weight for k, w in weights.items()}
+    shares = {k: int(v) for k, v in exact.items()}
+    spare = total - sum(shares.values())
+    for k in sorted(exact, key=lambda k: (-(exact[k] - shares[k]), str(k)))[:spare]:
+        shares[k] += 1
+    return shares
+
+
+@dataclass(frozen=True)
+class AreaProgress:
+    id: Any
+    code: str
+    name_en: str
+    name_cy: str | None
+    county_code: str
+    conversations: int
+    target: int
+
+
+@dataclass(frozen=True)
+class BandShare:
+    band: str
+    respondents: int
+    respondent_share: float | None
+    population_share: float | None
+
+
+@dataclass(frozen=True)
+class Progress:
+    campaign: Campaign
+    conversations: int
+    withdrawn: int | None
+    counties: list[AreaProgress]
+    communities: list[AreaProgress]
+    channels: dict[str, int]
+    languages: dict[str, int]
+    weeks: dict[str, int]
+    age_unknown: int
+    representativeness: list[BandShare]
+
+
+async def _scope(
+    session: AsyncSession, principal: Principal, campaign_id: uuid.UUID
+) -> tuple[Campaign, Scope]:
+    principal.require(READERS)
+    found = await campaigns.campaign(session, principal, campaign_id)
+    return found, counties_of(principal, READERS)
+
+
+async def campaign_progress(
+    session: AsyncSession, principal: Principal, campaign_id: uuid.UUID
+) -> Progress:
+    campaign, scope = await _scope(session, principal, campaign_id)
+    counts = await repository.progress_counts(session, campaign_id, scope)
+    explicit = (await repository.county_targets(session, [campaign_id]))[campaign_id]
+    all_counties = await places.counties(session)
+    counties = [c for c in all_counties if scope is None or c.code in scope]
+    pages = await places.communities_of_counties(session, ALL, [c.id for c in all_counties])
+    communities = [c for page in pages.values() for c in page.rows]
+    figures = await places.community_figures(session, [c.id for c in communities])
+    population = {
+        c.id: (figures[c.id].population or 0) if c.id in figures else 0 for c in communities
+    }
+    county_population: dict[uuid.UUID, int] = {c.id: 0 for c in all_counties}
+    for c in communities:
+        county_population[c.county_id] += population[c.id]
+
+    # Counties without a target of their own share what is left by population.
+    code_of = {c.id: c.code for c in all_counties}
+    left = max(campaign.target - sum(explicit.values()), 0)
+    shared = split(
+        left, {code_of[i]: p for i, p in county_population.items() if code_of[i] not in explicit}
+    )
+    county_targets = {**shared, **explicit}
+    community_targets: dict[uuid.UUID, int] = {}
+    for county in all_counties:
+        mine = {c.id: population[c.id] for c in communities if c.county_id == county.id}
+        community_targets |= split(county_targets.get(county.code, 0), mine)
+
+    visible = {c.code for c in counties}
+    bands = await repository.population_bands(session, AGE)
+    return Progress(
+        campaign=campaign,
+        conversations=sum(counts["county"].values()),
+        # Withdrawals keep no county, so only region-wide readers see their number.
+        withdrawn=await repository.withdrawn_count(session, campaign_id) if scope is None else None,
+        counties=[
+            AreaProgress(
+                c.id,
+                c.code,
+                c.name_en,
+                c.name_cy,
+                c.code,
+                counts["county"].get(c.code, 0),
+                county_targets.get(c.code, 0),
+            )
+            for c in counties
+        ],
+        communities=[
+            AreaProgress(
+                c.id,
+                c.code,
+                c.name_en,
+                c.name_cy,
+                code_of[c.county_id],
+                counts["community"].get(str(c.id), 0),
+                community_targets[c.id],
+            )
+            for c in sorted(communities, key=lambda c: (code_of[c.county_id], c.name_en))
+            if code_of[c.county_id] in visible
+        ],
+        channels=_known(counts["channel"]),
+        languages=_known(counts["language"]),
+        weeks=dict(sorted(_known(counts["week"]).items())),
+        age_unknown=counts["age_band"].get(None, 0),
+        representativeness=representativeness(counts["age_band"], bands),
+    )
+
+
+def _known(counts: dict[str | None, int]) -> dict[str, int]:
+    return {k: v for k, v in counts.items() if k is not None}
+
+
+def representativeness(
+    respondents: Mapping[str | None, int], population: Mapping[str, int]
+) -> list[BandShare]:
+    """Each population age band's share of respondents (of those who gave an age) beside
+    its share of the region's population (None where the population is not loaded)."""
+    per_band = {
+        band: sum(respondents.get(b.value, 0) for b in members)
+        for band, members in POPULATION_AGE_BANDS.items()
+    }
+    answered = sum(per_band.values())
+    people = sum(population.get(band, 0) for band in POPULATION_AGE_BANDS)
+    return [
+        BandShare(
+            band=band,
+            respondents=n,
+            respondent_share=n / answered if answered else None,
+            population_share=population[band] / people if people and band in population else None,
+        )
+        for band, n in per_band.items()
+    ]
+
+
+# --- theme report --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ThemeLine:
+    theme: Theme
+    conversations: int
+    share: float | None
+    quotes: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class ThemeReport:
+    coded_conversations: int
+    themes: list[ThemeLine]
+
+
+def _filter(f: ReportFilter) -> list[Any]:
+    where = []
+    if f.county_code is not None:
+        where.append(Conversation.county_code == f.county_code)
+    if f.community_id is not None:
+        where.append(Conversation.community_id == f.community_id)
+    if f.age_band is not None:
+        where.append(Conversation.age_band == f.age_band.value)
+    if f.language is not None:
+        where.append(Conversation.language == f.language)
+    if f.channel is not None:
+        where.append(Conversation.channel == f.channel.value)
+    return where
+
+
+async def theme_report(
+    session: AsyncSession,
+    settings: Settings,
+    principal: Principal,
+    campaign_id: uuid.UUID,
+    f: ReportFilter,
+) -> ThemeReport:
+    """Themes and sub-themes with counts and shares of the coded conversations the filter
+    holds, and consented-to-quote excerpts (never for LEADERs, who see aggregates only)."""
+    _, scope = await _scope(session, principal, campaign_id)
+    if f.county_code is not None and scope is not None and f.county_code not in scope:
+        raise BadInput(f"You cannot see county {f.county_code}.", field="filter.countyCode")
+    where = _filter(f)
+    total, counts = await repository.theme_counts(session, campaign_id, scope, where)
+    quoting = principal.has_any(CAPTURE)
+    found = (
+        await repository.quotes(
+            session, campaign_id, scope, where, settings.conversation_quotes_per_theme
+        )
+        if quoting
+        else []
+    )
+    quotes: dict[uuid.UUID, list[tuple[str, str]]] = {}
+    for theme_id, key, excerpt in found:
+        quotes.setdefault(theme_id, []).append((key, excerpt))
+    themes = await repository.themes_of(session, campaign_id)
+    return ThemeReport(
+        coded_conversations=total,
+        themes=[
+            ThemeLine(
+                t,
+                counts.get(t.id, 0),
+                counts.get(t.id, 0) / total if total else None,
+                quotes.get(t.id, []),
+            )
+            for t in themes
+            if t.merged_into_id is None
+        ],
+    )
+
+
+# --- population bands ----------------------------------------------------------------------
+
+
+async def load_population_bands(
+    session: AsyncSession, settings: Settings, principal: Principal
+) -> int:
+    """Load the region's population by age band from its population file (columns named
+    age_*), replacing what was there; returns the rows written. ADMIN only."""
+    user_id = principal.require((Role.ADMIN,))
+    table = read_manifest(settings.region).population
+    path = Path(settings.geodata_dir) / table.file if table else None
+    if path is None or not path.exists():
+        raise BadInput("This region has no population file to load.", field="region")
+    rows = read_bands(path, table.code)
+    await repository.replace_population_bands(session, AGE, rows)
+    audit.record(
+        session,
+        actor_id=user_id,
+        action="population_bands.load",
+        entity_type="population_bands",
+        entity_id=AGE,
+        after={"rows": len(rows), "file": table.file},
+    )
+    await session.commit()
+    return len(rows)
+
+
+def read_bands(path: Path, code_column: str) -> list[dict[str, Any]]:
+    with path.open(newline="") as f:
+        reader = csv.DictReader(f)
+        bands = [c for c in reader.fieldnames or [] if c.startswith(f"{AGE}_")]
+        return [
+            {
+                "area_code": row[code_column],
+                "attribute": AGE,
+                "band": band,
+                "population": int(row[band]),
+            }
+            for row in reader
+            for band in bands
+            if row.get(band, "").strip()
+        ]
