@@ -28,8 +28,8 @@ def _grouped(
 
 
 def revisions(ctx: RequestContext) -> DataLoader[uuid.UUID, list[AssetRevision]]:
-    return ctx.loader("assets.revisions", _grouped(service.revisions))
+    return ctx.loader("assets.revisions", _grouped(service.revisions_of))
 
 
 def photos(ctx: RequestContext) -> DataLoader[uuid.UUID, list[AssetPhoto]]:
-    return ctx.loader("assets.photos", _grouped(service.photos))
+    return ctx.loader("assets.photos", _grouped(service.photos_of))

@@ -3,18 +3,20 @@ is answered item by item; what a reader may see of an INDIVIDUAL."""
 
 from __future__ import annotations
 
+import asyncio
 import math
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.assets import drafts, repository
+from api.assets import drafts, photos, repository
 from api.assets.drafts import AssetDraft, CheckedDraft
-from api.assets.models import Asset, Category, Status
+from api.assets.models import Asset, AssetPhoto, Category, Status
+from api.assets.photos import DirectoryStorage, PhotoStorage
 from api.assets.repository import Filter, Found, Scope
 from api.audit import service as audit
 from api.auth.principal import ALL_COUNTIES, Principal, Role
@@ -416,11 +418,13 @@ async def asset(session: AsyncSession, principal: Principal, asset_id: uuid.UUID
     return (await repository.by_ids(session, [asset_id], scope_of(principal))).get(asset_id)
 
 
-async def revisions(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Any]]:
+async def revisions_of(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Any]]:
     return await repository.revisions_of(session, ids)
 
 
-async def photos(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Any]]:
+async def photos_of(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Any]]:
     return await repository.photos_of(session, ids)
 
 
@@ -465,3 +469,108 @@ async def summary(
     population = None if not ids or None in populations else sum(p or 0 for p in populations)
     counts = await repository.counts(session, scope_of(principal), county_code, community_id)
     return Summary(counts=counts, population=population)
+
+
+# --- photos ------------------------------------------------------------------------------
+
+
+def storage_for(settings: Settings) -> PhotoStorage:
+    return DirectoryStorage(settings.media_dir)
+
+
+async def add_photo(
+    session: AsyncSession,
+    principal: Principal,
+    storage: PhotoStorage,
+    asset_id: uuid.UUID,
+    data: bytes,
+    caption: str | None,
+) -> AssetPhoto:
+    """Store a photo of an asset (writers of its county); its metadata never reaches disk."""
+    actor = principal.require_user()
+    found = (await repository.by_ids(session, [asset_id], scope_of(principal))).get(asset_id)
+    if found is None:
+        raise NotFound("There is no asset with this id.", field="assetId")
+    principal.require(WRITERS, found.asset.county_code)
+    if found.asset.status == Status.ARCHIVED.value:
+        raise BadInput("This asset is archived and can no longer be changed.", field="assetId")
+    caption = _reason(caption, required=False)
+    processed = await asyncio.to_thread(photos.process, data)
+    photo_id = uuid.uuid4()
+    key = f"assets/{asset_id}/{photo_id}"
+    image_key = f"{key}.{processed.extension}"
+    thumbnail_key = f"{key}-thumb.{processed.extension}"
+    await asyncio.to_thread(storage.save, image_key, processed.image, processed.content_type)
+    await asyncio.to_thread(
+        storage.save, thumbnail_key, processed.thumbnail, processed.content_type
+    )
+    row = {
+        "id": photo_id,
+        "asset_id": asset_id,
+        "image_key": image_key,
+        "thumbnail_key": thumbnail_key,
+        "content_type": processed.content_type,
+        "width": processed.width,
+        "height": processed.height,
+        "caption": caption,
+        "created_by": actor,
+        "created_at": _now(),
+    }
+    await repository.add_photo(session, row)
+    audit.record(
+        session,
+        actor_id=actor,
+        action="asset.photo_added",
+        entity_type=ENTITY,
+        entity_id=asset_id,
+        after={"photo": photo_id, "caption": caption},
+    )
+    await session.commit()
+    return AssetPhoto(**row)
+
+
+async def photo_file(
+    session: AsyncSession, principal: Principal, storage: PhotoStorage, key: str
+) -> tuple[bytes, str, bool]:
+    """A stored photo file the caller may see: (bytes, content type, public?)."""
+    found = await repository.photo_by_key(session, key)
+    if found is None:
+        raise NotFound("There is no such photo.")
+    photo, asset = found
+    visible = await repository.by_ids(session, [asset.asset.id], scope_of(principal))
+    if not visible:
+        raise NotFound("There is no such photo.")
+    data = await asyncio.to_thread(storage.read, key)
+    if data is None:
+        raise NotFound("There is no such photo.")
+    public = asset.asset.status == Status.VERIFIED.value and (
+        asset.asset.category != Category.INDIVIDUAL.value
+    )
+    return data, photo.content_type, public
+
+
+# --- tiles and exports -------------------------------------------------------------------
+
+MAX_ZOOM = 22
+
+
+async def tile(
+    session: AsyncSession, principal: Principal, settings: Settings, z: int, x: int, y: int
+) -> bytes:
+    """The map tile z/x/y of the assets the caller may see (at most the tile cap)."""
+    if not 0 <= z <= MAX_ZOOM:
+        raise BadInput(f"Zoom is between 0 and {MAX_ZOOM}.", field="z")
+    if not (0 <= x < 2**z and 0 <= y < 2**z):
+        raise BadInput(f"At zoom {z}, x and y are between 0 and {2**z - 1}.", field="x")
+    return await repository.tile(
+        session, scope_of(principal), z, x, y, settings.asset_tile_feature_cap
+    )
+
+
+async def export(
+    session: AsyncSession, principal: Principal, county_code: str | None
+) -> AsyncIterator[tuple[Found, bool]]:
+    """Every live asset the caller may see, streamed; with each, whether its address and
+    contact details may be shown."""
+    async for found in repository.stream_for_export(session, scope_of(principal), county_code):
+        yield found, may_see_exact(principal, found.asset)

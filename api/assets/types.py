@@ -10,8 +10,9 @@ from datetime import datetime
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.file_uploads import Upload
 
-from api.assets import loaders, service
+from api.assets import loaders, photos, service
 from api.assets.drafts import AssetDraft
 from api.assets.models import AssetPhoto as AssetPhotoRow
 from api.assets.models import AssetRevision as AssetRevisionRow
@@ -373,6 +374,12 @@ class AssetPayload:
         return cls(asset=result.asset, server_copy=result.server_copy, user_errors=errors)
 
 
+@strawberry.type(description="The stored photo, or (nothing stored) why not.")
+class AssetPhotoPayload:
+    photo: AssetPhoto | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
 @strawberry.type
 class CategoryCount:
     category: Category
@@ -522,3 +529,26 @@ class Mutation:
         self, info: Info, id: uuid.UUID, version: int | None = None, reason: str | None = None
     ) -> AssetPayload:
         return await _change(info, lambda s, p: service.archive_asset(s, p, id, version, reason))
+
+    @strawberry.mutation(
+        description="Add a photo (multipart upload): JPEG, PNG or WebP up to 10 MB. "
+        "Location and other metadata are removed before it is stored."
+    )
+    async def add_asset_photo(
+        self, info: Info, asset_id: uuid.UUID, file: Upload, caption: str | None = None
+    ) -> AssetPhotoPayload:
+        principal = await info.context.principal()
+        # One byte over the limit is enough to know it is too big.
+        data = await file.read(photos.MAX_BYTES + 1)  # type: ignore[attr-defined]
+        try:
+            row = await service.add_photo(
+                info.context.session,
+                principal,
+                service.storage_for(info.context.settings),
+                asset_id,
+                data,
+                caption,
+            )
+        except BadInput as error:
+            return AssetPhotoPayload(user_errors=UserError.all_of(error))
+        return AssetPhotoPayload(photo=AssetPhoto.of(row))

@@ -148,7 +148,10 @@ async def test_one_bad_item_never_stops_the_others(client, session: AsyncSession
 
 async def test_a_batch_over_the_limit_is_refused_whole(client, session: AsyncSession) -> None:
     token = await leader(client, session)
-    body = await sync(client, token, [item() for _ in range(201)], expect_errors=True)
+    batch = [item() for _ in range(201)]
+    body = await gql(
+        client, operation("SyncAssets"), {"input": batch}, token=token, expect_errors=True
+    )
     assert error_codes(body) == ["BAD_USER_INPUT"]
     assert body["errors"][0]["extensions"]["field"] == "input"
     assert await table_counts(session) == (0, 0)

@@ -1,0 +1,216 @@
+"""Bulk exports, streamed row by row from a server-side cursor so a large register never
+sits in memory. Assets: GeoJSON (RFC 7946), CSV and Open Referral UK JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator, Callable, Iterable
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import StreamingResponse
+
+from api.assets import service as assets
+from api.assets.repository import Found
+from api.auth.principal import Principal
+from api.db import RequestSession
+from api.rest.dependencies import request_principal, request_session
+
+router = APIRouter(prefix="/exports")
+
+CSV_COLUMNS = (
+    "id",
+    "name_en",
+    "name_cy",
+    "category",
+    "status",
+    "tags",
+    "lat",
+    "lon",
+    "approximate",
+    "county_code",
+    "community_id",
+    "address",
+    "postcode",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "website",
+    "opening_times",
+    "accessibility",
+    "languages",
+    "wellbeing",
+    "source",
+    "attribution",
+    "updated_at",
+)
+
+
+def asset_record(found: Found, exact: bool) -> dict[str, Any]:
+    """One asset as exported: an INDIVIDUAL at its community's point; address and contact
+    details only where the caller may see them."""
+    a = found.asset
+    hidden = ("address", "postcode", "contact_name", "contact_phone", "contact_email", "website")
+    return {
+        "id": str(a.id),
+        "name_en": a.name_en,
+        "name_cy": a.name_cy,
+        "description": a.description,
+        "category": a.category,
+        "status": a.status,
+        "tags": list(a.tags),
+        "lat": round(found.lat, 6),
+        "lon": round(found.lon, 6),
+        "approximate": a.category == "INDIVIDUAL",
+        "county_code": a.county_code,
+        "community_id": str(a.community_id) if a.community_id else None,
+        **{name: getattr(a, name) if exact else None for name in hidden},
+        "opening_times": a.opening_times,
+        "accessibility": a.accessibility,
+        "languages": list(a.languages),
+        "wellbeing": list(a.wellbeing),
+        "source": a.source,
+        "attribution": a.attribution,
+        "updated_at": a.updated_at.isoformat(),
+    }
+
+
+async def _joined(
+    rows: AsyncIterator[tuple[Found, bool]],
+    head: bytes,
+    each: Callable[[dict[str, Any]], bytes],
+    separator: bytes,
+    tail: bytes,
+) -> AsyncIterator[bytes]:
+    yield head
+    first = True
+    async for found, exact in rows:
+        yield (b"" if first else separator) + each(asset_record(found, exact))
+        first = False
+    yield tail
+
+
+def _feature(record: dict[str, Any]) -> bytes:
+    lon, lat = record.pop("lon"), record.pop("lat")
+    return orjson.dumps(
+        {
+            "type": "Feature",
+            "id": record["id"],
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": record,
+        }
+    )
+
+
+def _csv_line(values: Iterable[Any]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out).writerow(values)
+    return out.getvalue().encode()
+
+
+def _csv_row(record: dict[str, Any]) -> bytes:
+    cells = (record[c] for c in CSV_COLUMNS)
+    return _csv_line(";".join(c) if isinstance(c, list) else c for c in cells)
+
+
+def _open_referral(record: dict[str, Any]) -> bytes:
+    """A service in the Open Referral UK shape: its organisation and its location."""
+    name = record["name_en"] or record["name_cy"]
+    ident = record["id"]
+    location: dict[str, Any] = {
+        "id": f"{ident}-location",
+        "name": name,
+        "latitude": record["lat"],
+        "longitude": record["lon"],
+        "physical_addresses": [
+            {
+                "id": f"{ident}-address",
+                "address_1": record["address"] or "",
+                "postal_code": record["postcode"] or "",
+                "country": "GB",
+            }
+        ]
+        if record["address"] or record["postcode"]
+        else [],
+        "accessibility_for_disabilities": [
+            {"id": f"{ident}-accessibility", "accessibility": record["accessibility"]}
+        ]
+        if record["accessibility"]
+        else [],
+    }
+    contacts = (
+        [
+            {
+                "id": f"{ident}-contact",
+                "name": record["contact_name"],
+                "phones": [{"id": f"{ident}-phone", "number": record["contact_phone"]}]
+                if record["contact_phone"]
+                else [],
+            }
+        ]
+        if record["contact_name"] or record["contact_phone"]
+        else []
+    )
+    return orjson.dumps(
+        {
+            "id": ident,
+            "name": name,
+            "description": record["description"] or "",
+            "url": record["website"],
+            "email": record["contact_email"],
+            "status": "active",
+            "attending_type": "venue",
+            "organization": {"id": f"{ident}-organization", "name": name, "description": ""},
+            "languages": [
+                {"id": f"{ident}-{code}", "language": code} for code in record["languages"]
+            ],
+            "service_taxonomys": [
+                {"id": f"{ident}-{t}", "taxonomy": {"id": t, "name": t, "vocabulary": "cymuned"}}
+                for t in [record["category"].lower(), *record["tags"]]
+            ],
+            "service_at_locations": [{"id": f"{ident}-at", "location": location}],
+            "contacts": contacts,
+            "regular_schedules": [],
+            "holiday_schedules": [],
+            "extra": {"source": record["source"], "attribution": record["attribution"]},
+        }
+    )
+
+
+@router.get("/assets.geojson")
+async def assets_geojson(
+    county_code: str | None = Query(default=None, alias="countyCode"),
+    session: RequestSession = Depends(request_session),
+    principal: Principal = Depends(request_principal),
+) -> StreamingResponse:
+    rows = assets.export(session, principal, county_code)
+    body = _joined(rows, b'{"type":"FeatureCollection","features":[', _feature, b",", b"]}")
+    return StreamingResponse(body, media_type="application/geo+json")
+
+
+@router.get("/assets.csv")
+async def assets_csv(
+    county_code: str | None = Query(default=None, alias="countyCode"),
+    session: RequestSession = Depends(request_session),
+    principal: Principal = Depends(request_principal),
+) -> StreamingResponse:
+    rows = assets.export(session, principal, county_code)
+    body = _joined(rows, _csv_line(CSV_COLUMNS), _csv_row, b"", b"")
+    return StreamingResponse(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="assets.csv"'},
+    )
+
+
+@router.get("/assets.openreferral.json")
+async def assets_open_referral(
+    county_code: str | None = Query(default=None, alias="countyCode"),
+    session: RequestSession = Depends(request_session),
+    principal: Principal = Depends(request_principal),
+) -> StreamingResponse:
+    rows = assets.export(session, principal, county_code)
+    body = _joined(rows, b"[", _open_referral, b",", b"]")
+    return StreamingResponse(body, media_type="application/json")
