@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -90,7 +89,6 @@ class World:
     panel_ids: list[str]
     round: dict[str, Any]
     communities: list[str]
-    tokens: dict[str, str] = field(default_factory=dict)
 
     @property
     def round_id(self) -> str:
@@ -280,7 +278,3 @@ async def make_world(
         )
         assert assigned["userErrors"] == []
     return world
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())

@@ -19,8 +19,8 @@ TIERS = {"TRY_IT": 45_000, "DO_IT": 150_000, "BUILD_IT": 400_000}
 async def test_a_round_from_set_up_to_export(
     client: httpx.AsyncClient, session: AsyncSession, settings: Settings
 ) -> None:
-    async def run(name: str, variables: dict[str, Any], token: str) -> dict[str, Any]:
-        body = await gql(client, operation(name), variables, token=token)
+    async def run(document: str, variables: dict[str, Any], token: str) -> dict[str, Any]:
+        body = await gql(client, document, variables, token=token)
         payload = next(iter(body["data"].values()))
         assert not payload.get("userErrors"), payload
         return payload
@@ -38,7 +38,7 @@ async def test_a_round_from_set_up_to_export(
     # Set-up: a two-county round of £6,000 with the default tiers, quorum and schedule.
     round_ = (
         await run(
-            "CreateGrantRound",
+            operation("CreateGrantRound"),
             {
                 "input": round_input(
                     countyCodes=[CARMARTHENSHIRE, PEMBROKESHIRE], budgetPence=600_000
@@ -49,7 +49,9 @@ async def test_a_round_from_set_up_to_export(
     )["round"]
     round_id = round_["id"]
     for _, user_id in panel:
-        await run("AssignPanelMember", {"roundId": round_id, "userId": user_id}, coordinator)
+        await run(
+            operation("AssignPanelMember"), {"roundId": round_id, "userId": user_id}, coordinator
+        )
 
     # Three applications in three tiers, in both counties; submitted, checked, in review.
     places = await community_ids(session, CARMARTHENSHIRE, 2) + await community_ids(
@@ -68,12 +70,14 @@ async def test_a_round_from_set_up_to_export(
             ],
         )
         created = await run(
-            "CreateGrantApplication", {"roundId": round_id, "input": given}, applicant
+            operation("CreateGrantApplication"), {"roundId": round_id, "input": given}, applicant
         )
         ids[tier] = created["application"]["id"]
-        await run("SubmitGrantApplication", {"id": ids[tier]}, applicant)
+        await run(operation("SubmitGrantApplication"), {"id": ids[tier]}, applicant)
         for status in ("ELIGIBILITY_CHECKED", "IN_REVIEW"):
-            await run("MoveGrantApplication", {"id": ids[tier], "status": status}, coordinator)
+            await run(
+                operation("MoveGrantApplication"), {"id": ids[tier], "status": status}, coordinator
+            )
 
     # Declarations (one recusal) and reviews.
     conflicted = panel[3]
@@ -81,7 +85,7 @@ async def test_a_round_from_set_up_to_export(
         for n, (token, _) in enumerate(panel):
             recuse = token == conflicted[0] and tier == "BUILD_IT"
             await run(
-                "DeclareConflict",
+                operation("DeclareConflict"),
                 {
                     "applicationId": application_id,
                     "conflict": recuse,
@@ -91,9 +95,13 @@ async def test_a_round_from_set_up_to_export(
             )
             if not recuse:
                 review = {"scores": scores(5 - n % 2), "recommendation": "FUND", "submit": True}
-                await run("SaveReview", {"applicationId": application_id, "input": review}, token)
+                await run(
+                    operation("SaveReview"),
+                    {"applicationId": application_id, "input": review},
+                    token,
+                )
 
-    summary = await run("PanelSummary", {"roundId": round_id}, coordinator)
+    summary = await run(operation("PanelSummary"), {"roundId": round_id}, coordinator)
     by_id = {a["applicationId"]: a for a in summary["applications"]}
     assert all(a["quorumReached"] for a in by_id.values())
     assert by_id[ids["BUILD_IT"]]["recusedUserIds"] == [conflicted[1]]
@@ -104,7 +112,7 @@ async def test_a_round_from_set_up_to_export(
     awards = {"TRY_IT": 45_000, "DO_IT": 150_000, "BUILD_IT": 380_000}
     for tier, application_id in ids.items():
         decided = await run(
-            "DecideApplication",
+            operation("DecideApplication"),
             {
                 "applicationId": application_id,
                 "input": {"outcome": "AWARDED", "amountPence": awards[tier], "rationale": "Agreed"},
@@ -118,11 +126,15 @@ async def test_a_round_from_set_up_to_export(
 
     # Acceptance, activity, reports and every tranche paid.
     for tier, application_id in ids.items():
-        await run("AcceptAward", {"applicationId": application_id}, applicant)
-        await run("MoveGrantApplication", {"id": application_id, "status": "ACTIVE"}, coordinator)
+        await run(operation("AcceptAward"), {"applicationId": application_id}, applicant)
+        await run(
+            operation("MoveGrantApplication"),
+            {"id": application_id, "status": "ACTIVE"},
+            coordinator,
+        )
         for kind in ("PROGRESS", "FINAL"):
             report = await run(
-                "SubmitGrantReport",
+                operation("SubmitGrantReport"),
                 {
                     "applicationId": application_id,
                     "input": {
@@ -137,7 +149,7 @@ async def test_a_round_from_set_up_to_export(
                 applicant,
             )
             await run(
-                "ReviewGrantReport",
+                operation("ReviewGrantReport"),
                 {"reportId": report["report"]["id"], "approve": True},
                 coordinator,
             )
@@ -149,7 +161,7 @@ async def test_a_round_from_set_up_to_export(
         for tranche in tranches:
             assert tranche["status"] == "DUE"
             paid = await run(
-                "RecordPayment",
+                operation("RecordPayment"),
                 {
                     "applicationId": application_id,
                     "input": {
@@ -162,7 +174,9 @@ async def test_a_round_from_set_up_to_export(
             )
             assert paid["tranche"]["status"] == "PAID"
         await run(
-            "MoveGrantApplication", {"id": application_id, "status": "COMPLETED"}, coordinator
+            operation("MoveGrantApplication"),
+            {"id": application_id, "status": "COMPLETED"},
+            coordinator,
         )
 
     report = (
