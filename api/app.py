@@ -17,7 +17,7 @@ from api.context import RequestContext
 from api.db import RequestSession, make_engine, make_sessionmaker
 from api.errors import DomainError
 from api.request_id import RequestIdMiddleware
-from api.rest import exports, health, media, tiles
+from api.rest import conversation_exports, exports, health, media, tiles
 from api.rest.dependencies import request_session
 from api.rest.grant_exports import router as grant_exports_router
 from api.schema import build_schema, format_error
@@ -91,6 +91,7 @@ def create_app(
     )
     app.add_exception_handler(DomainError, _domain_error)
     app.include_router(health.router)
+    app.include_router(conversation_exports.router)
     for router in (tiles.router, exports.router, media.router):  # assets
         app.include_router(router)
     app.include_router(grant_exports_router)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -654,3 +654,28 @@ async def quotes(
         .order_by(ranked.c.theme_id, ranked.c.n)
     )
     return [tuple(r) for r in rows.all()]
+
+
+# --- export --------------------------------------------------------------------------------
+
+EXPORT_CHUNK = 1000
+
+
+async def stream_coded(
+    session: AsyncSession, campaign_id: uuid.UUID, counties: frozenset[str] | None
+) -> AsyncIterator[tuple[Conversation, list[uuid.UUID] | None]]:
+    """Coded conversations with the themes their first coder applied, oldest first, read
+    through a server-side cursor so an export of any size holds one chunk at a time."""
+    themes = (
+        select(func.array_agg(func.distinct(Coding.theme_id)))
+        .where(Coding.conversation_id == Conversation.id, Coding.round == 1)
+        .scalar_subquery()
+    )
+    result = await session.stream(
+        select(Conversation, themes)
+        .where(*_in_scope(campaign_id, counties), Conversation.first_coded_at.is_not(None))
+        .order_by(Conversation.collected_at, Conversation.id)
+        .execution_options(yield_per=EXPORT_CHUNK)
+    )
+    async for conversation, theme_ids in result:
+        yield conversation, theme_ids
