@@ -334,6 +334,23 @@ async def community_sets_by_id(
     return (await session.scalars(select(CommunitySet).where(CommunitySet.id.in_(ids)))).all()
 
 
+async def communities_in(
+    session: AsyncSession, set_id: uuid.UUID, county_codes: Sequence[str]
+) -> Sequence[tuple[Community, str]]:
+    """Every community of a set in these counties, with its county code, by name."""
+    rows = await session.execute(
+        select(Community, County.code)
+        .join(County, County.id == Community.county_id)
+        .where(Community.set_id == set_id, County.code.in_(county_codes))
+        .order_by(*COMMUNITY_ORDER)
+    )
+    return [(community, code) for community, code in rows.all()]
+
+
+async def communities_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[Community]:
+    return (await session.scalars(select(Community).where(Community.id.in_(ids)))).all()
+
+
 async def community_by_id(session: AsyncSession, community_id: uuid.UUID) -> Community | None:
     return await session.get(Community, community_id)
 
