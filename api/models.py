@@ -10,3 +10,4 @@ def import_all_models() -> None:
     from api.grants import models as _grants  # noqa: F401
     from api.people import models as _people  # noqa: F401
     from api.places import models as _places  # noqa: F401
+    from api.selection import models as _selection  # noqa: F401

@@ -27,12 +27,13 @@ from api.people import leader_types as leaders
 from api.people import types as people
 from api.places import types as places
 from api.request_id import current_request_id
+from api.selection import types as selection
 from api.settings import Settings
 from api.shared.geojson import GEOJSON_SCALAR, GeoJSON
 
 log = logging.getLogger("api.graphql")
 
-DOMAINS = (places, people, leaders, assets, conversations, grants)
+DOMAINS = (places, people, leaders, assets, conversations, grants, selection)
 Query = merge_types("Query", tuple(d.Query for d in DOMAINS))
 Mutation = merge_types("Mutation", tuple(d.Mutation for d in DOMAINS if hasattr(d, "Mutation")))
 

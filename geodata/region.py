@@ -53,6 +53,16 @@ class PopulationTable(BaseModel):
     code: str
     population: str
     optional: bool = False
+    # Age bands: the columns that add up to each band (none listed: band unknown).
+    under_16: list[str] = []
+    aged_65_plus: list[str] = []
+
+
+class RuralityRule(BaseModel):
+    """Which LSOA property holds the rural/urban class, and which classes count as rural."""
+
+    property: str
+    rural_classes: list[str]
 
 
 class CommunitySetLayer(BaseModel):
@@ -73,6 +83,7 @@ class Manifest(BaseModel):
     lsoas: AreaLayer
     deprivation: DeprivationTable | None = None
     population: PopulationTable | None = None
+    rurality: RuralityRule | None = None
     community_sets: list[CommunitySetLayer] = Field(min_length=1)
 
 
@@ -84,6 +95,7 @@ class Area:
     geometry: MultiPolygon
     county_code: str | None = None
     local_name: str | None = None
+    properties: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -92,6 +104,17 @@ class LsoaFigures:
     score: float | None = None
     domain_ranks: dict[str, int] = field(default_factory=dict)
     population: int | None = None
+    under_16: int | None = None
+    aged_65_plus: int | None = None
+    rural_urban_class: str | None = None
+    rural: bool | None = None
+
+
+@dataclass(frozen=True)
+class Headcount:
+    population: int | None
+    under_16: int | None = None
+    aged_65_plus: int | None = None
 
 
 @dataclass(frozen=True)
@@ -212,6 +235,7 @@ def _read_areas(
                 local_name=props.get(layer.local_name) if layer.local_name else None,
                 county_code=county_code,
                 geometry=geometry,
+                properties=props,
             )
         )
     return areas
@@ -286,19 +310,29 @@ def _read_deprivation(
 
 def _read_population(
     directory: Path, table: PopulationTable, problems: _Problems
-) -> dict[str, int] | None:
+) -> dict[str, Headcount] | None:
     if not (directory / table.file).exists():
         if not table.optional:
             problems.add(table.file, f"file not found in {directory}")
         return None
-    population: dict[str, int] = {}
-    for line, row in _rows(directory, table.file, [table.code, table.population], problems):
+    columns = [table.population, *table.under_16, *table.aged_65_plus]
+    counts: dict[str, Headcount] = {}
+    for line, row in _rows(directory, table.file, [table.code, *columns], problems):
         where = f"{table.file} line {line}"
-        value = _number(row[table.population], int, where, table.population, problems)
-        if value is not None and value < 0:
-            problems.add(where, f"{table.population} is negative")
-        population[row[table.code]] = value
-    return population
+        value = {c: _number(row[c], int, where, c, problems) for c in columns}
+        if any(v is not None and v < 0 for v in value.values()):
+            problems.add(where, "a count is negative")
+
+        def band(names: list[str], value: dict[str, int | None] = value) -> int | None:
+            parts = [value[n] for n in names]
+            if not names or any(part is None for part in parts):
+                return None
+            return sum(part or 0 for part in parts)
+
+        counts[row[table.code]] = Headcount(
+            value[table.population], band(table.under_16), band(table.aged_65_plus)
+        )
+    return counts
 
 
 def read_region(directory: Path, region: str | Path) -> RegionData:
@@ -338,8 +372,17 @@ def read_region(directory: Path, region: str | Path) -> RegionData:
             problems.add(manifest.deprivation.file, f"no row for LSOA {lsoa.code}")
         if population is not None and lsoa.code not in population:
             problems.add(manifest.population.file, f"no row for LSOA {lsoa.code}")
+        headcount = (population or {}).get(lsoa.code) or Headcount(None)
+        rural_class = lsoa.properties.get(manifest.rurality.property) if manifest.rurality else None
         figures[lsoa.code] = LsoaFigures(
-            **(ranks or {}), population=(population or {}).get(lsoa.code)
+            **(ranks or {}),
+            population=headcount.population,
+            under_16=headcount.under_16,
+            aged_65_plus=headcount.aged_65_plus,
+            rural_urban_class=rural_class,
+            rural=rural_class in manifest.rurality.rural_classes
+            if manifest.rurality and rural_class
+            else None,
         )
     if problems:
         raise RegionDataError(problems)

@@ -124,6 +124,10 @@ def upgrade() -> None:
         sa.Column("name_cy", sa.String(200)),
         sa.Column("local_name", sa.String(200)),
         sa.Column("population", sa.Integer()),
+        sa.Column("under_16", sa.Integer()),
+        sa.Column("aged_65_plus", sa.Integer()),
+        sa.Column("rural_urban_class", sa.String(100)),
+        sa.Column("rural", sa.Boolean()),
         sa.Column("deprivation_rank", sa.Integer()),
         sa.Column("deprivation_score", sa.Float()),
         *(

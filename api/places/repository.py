@@ -13,6 +13,7 @@ from geoalchemy2.shape import from_shape
 from sqlalchemy import (
     Float,
     Select,
+    case,
     cast,
     delete,
     func,
@@ -26,6 +27,7 @@ from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.places.models import (
+    DEPRIVATION_DOMAINS,
     DOMAIN_RANK_COLUMNS,
     Community,
     CommunityLsoa,
@@ -128,6 +130,10 @@ async def load_region(session: AsyncSession, data: RegionData) -> dict[str, int]
                 county_id=county_ids[a.county_code],
                 local_name=a.local_name,
                 population=data.figures[a.code].population,
+                under_16=data.figures[a.code].under_16,
+                aged_65_plus=data.figures[a.code].aged_65_plus,
+                rural_urban_class=data.figures[a.code].rural_urban_class,
+                rural=data.figures[a.code].rural,
                 deprivation_rank=data.figures[a.code].rank,
                 deprivation_score=data.figures[a.code].score,
                 **{f"{d}_rank": r for d, r in data.figures[a.code].domain_ranks.items()},
@@ -140,6 +146,10 @@ async def load_region(session: AsyncSession, data: RegionData) -> dict[str, int]
             "name_cy",
             "local_name",
             "population",
+            "under_16",
+            "aged_65_plus",
+            "rural_urban_class",
+            "rural",
             "deprivation_rank",
             "deprivation_score",
             *DOMAIN_RANK_COLUMNS,
@@ -324,6 +334,23 @@ async def community_sets_by_id(
     return (await session.scalars(select(CommunitySet).where(CommunitySet.id.in_(ids)))).all()
 
 
+async def communities_in(
+    session: AsyncSession, set_id: uuid.UUID, county_codes: Sequence[str]
+) -> Sequence[tuple[Community, str]]:
+    """Every community of a set in these counties, with its county code, by name."""
+    rows = await session.execute(
+        select(Community, County.code)
+        .join(County, County.id == Community.county_id)
+        .where(Community.set_id == set_id, County.code.in_(county_codes))
+        .order_by(*COMMUNITY_ORDER)
+    )
+    return [(community, code) for community, code in rows.all()]
+
+
+async def communities_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[Community]:
+    return (await session.scalars(select(Community).where(Community.id.in_(ids)))).all()
+
+
 async def community_by_id(session: AsyncSession, community_id: uuid.UUID) -> Community | None:
     return await session.get(Community, community_id)
 
@@ -355,32 +382,76 @@ class CommunityFigures:
     population_most_deprived_20: int | None
     deprivation_areas: int | None
     deprivation_index: str | None
+    # Per deprivation domain (income, health, access...): LSOAs in the national 10% / 20%.
+    domain_most_deprived_10: dict[str, int]
+    domain_most_deprived_20: dict[str, int]
+    under_16: int | None
+    aged_65_plus: int | None
+    rural_lsoas: int | None  # None when the LSOAs' rural/urban class is not known
+
+    def _share(self, part: int | None, whole: int | None) -> float | None:
+        return round(part / whole, 4) if part is not None and whole else None
+
+    @property
+    def population_share_most_deprived_20(self) -> float | None:
+        return self._share(self.population_most_deprived_20, self.population)
+
+    @property
+    def share_under_16(self) -> float | None:
+        return self._share(self.under_16, self.population)
+
+    @property
+    def share_aged_65_plus(self) -> float | None:
+        return self._share(self.aged_65_plus, self.population)
+
+    @property
+    def rural_lsoa_share(self) -> float | None:
+        return self._share(self.rural_lsoas, self.lsoa_count)
+
+
+def _complete_sum(column: Any) -> Any:
+    """The sum, or NULL when any LSOA lacks the figure (a partial sum would mislead)."""
+    return case((func.count(column) == func.count(), func.sum(column)), else_=None)
 
 
 async def community_figures(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, CommunityFigures]:
-    """Population and deprivation counts from each community's LSOAs, in one statement.
+    """Population, age, rurality and deprivation counts from each community's LSOAs, in
+    one statement.
 
     Deciles are counted the Welsh Government way: the most deprived 10% of N areas are
     ranks 1..ceil(N/10) (1..191 of 1,909), the most deprived 20% ranks 1..ceil(N/5)."""
     areas = Region.deprivation_areas
-    top10 = Lsoa.deprivation_rank <= func.ceil(cast(areas, Float) / 10)
-    top20 = Lsoa.deprivation_rank <= func.ceil(cast(areas, Float) / 5)
-    complete = func.count(Lsoa.population) == func.count()
+    t10, t20 = func.ceil(cast(areas, Float) / 10), func.ceil(cast(areas, Float) / 5)
+    columns: dict[str, Any] = {
+        "community_id": CommunityLsoa.community_id,
+        "lsoa_count": func.count(),
+        "d10": func.count().filter(Lsoa.deprivation_rank <= t10),
+        "d20": func.count().filter(Lsoa.deprivation_rank <= t20),
+        "best": func.min(Lsoa.deprivation_rank),
+        "population": _complete_sum(Lsoa.population),
+        "population_d20": case(
+            (
+                func.count(Lsoa.population) == func.count(),
+                func.coalesce(func.sum(Lsoa.population).filter(Lsoa.deprivation_rank <= t20), 0),
+            ),
+            else_=None,
+        ),
+        "under_16": _complete_sum(Lsoa.under_16),
+        "aged_65_plus": _complete_sum(Lsoa.aged_65_plus),
+        "rural": case(
+            (func.count(Lsoa.rural) == func.count(), func.count().filter(Lsoa.rural)),
+            else_=None,
+        ),
+        "areas": func.max(areas),
+        "index": func.max(Region.deprivation_index),
+    }
+    for domain, rank in zip(DEPRIVATION_DOMAINS, DOMAIN_RANK_COLUMNS, strict=True):
+        columns[f"{domain}_10"] = func.count().filter(getattr(Lsoa, rank) <= t10)
+        columns[f"{domain}_20"] = func.count().filter(getattr(Lsoa, rank) <= t20)
     stmt = (
-        select(
-            CommunityLsoa.community_id,
-            func.count(),
-            func.count().filter(top10),
-            func.count().filter(top20),
-            func.min(Lsoa.deprivation_rank),
-            func.sum(Lsoa.population),
-            func.coalesce(func.sum(Lsoa.population).filter(top20), 0),
-            complete,
-            func.max(areas),
-            func.max(Region.deprivation_index),
-        )
+        select(*(c.label(name) for name, c in columns.items()))
         .join(Lsoa, Lsoa.id == CommunityLsoa.lsoa_id)
         .join(County, County.id == Lsoa.county_id)
         .join(Region, Region.id == County.region_id)
@@ -388,17 +459,21 @@ async def community_figures(
         .group_by(CommunityLsoa.community_id)
     )
     figures = {}
-    rows = (await session.execute(stmt)).all()
-    for cid, n, d10, d20, best, pop, pop20, full, n_areas, index in rows:
-        figures[cid] = CommunityFigures(
-            lsoa_count=n,
-            lsoas_most_deprived_10=d10,
-            lsoas_most_deprived_20=d20,
-            most_deprived_rank=best,
-            population=pop if full else None,
-            population_most_deprived_20=pop20 if full else None,
-            deprivation_areas=n_areas,
-            deprivation_index=index,
+    for row in (await session.execute(stmt)).mappings():
+        figures[row["community_id"]] = CommunityFigures(
+            lsoa_count=row["lsoa_count"],
+            lsoas_most_deprived_10=row["d10"],
+            lsoas_most_deprived_20=row["d20"],
+            most_deprived_rank=row["best"],
+            population=row["population"],
+            population_most_deprived_20=row["population_d20"],
+            deprivation_areas=row["areas"],
+            deprivation_index=row["index"],
+            domain_most_deprived_10={d: row[f"{d}_10"] for d in DEPRIVATION_DOMAINS},
+            domain_most_deprived_20={d: row[f"{d}_20"] for d in DEPRIVATION_DOMAINS},
+            under_16=row["under_16"],
+            aged_65_plus=row["aged_65_plus"],
+            rural_lsoas=row["rural"],
         )
     return figures
 

@@ -88,6 +88,19 @@ async def communities_of_counties(
     return await repository.community_pages(session, page, county_ids)
 
 
+async def communities_in(
+    session: AsyncSession, set_id: uuid.UUID, county_codes: Sequence[str]
+) -> Sequence[tuple[Community, str]]:
+    """All communities of a set in these counties (with each one's county code)."""
+    return await repository.communities_in(session, set_id, county_codes)
+
+
+async def communities_by_id(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Community]:
+    return {c.id: c for c in await repository.communities_by_id(session, ids)}
+
+
 async def community(session: AsyncSession, community_id: uuid.UUID) -> Community | None:
     return await repository.community_by_id(session, community_id)
 

@@ -91,6 +91,26 @@ class Deprivation:
         description="Share (0-1) of the population living in the nationally most deprived 20% "
         "of LSOAs; null when population figures are missing."
     )
+    domains: list[DomainDeprivation] = strawberry.field(
+        description="The same counts for each domain of the index (income, health, access...)."
+    )
+
+
+@strawberry.type(description="LSOAs in the national most deprived 10% / 20% for one domain.")
+class DomainDeprivation:
+    domain: str
+    lsoas_in_most_deprived_10_pct: int
+    lsoas_in_most_deprived_20_pct: int
+
+
+@strawberry.type(description="Who lives there, from the LSOA population estimates.")
+class People:
+    population: int | None
+    share_under_16: float | None
+    share_aged_65_plus: float | None
+    rural_lsoa_share: float | None = strawberry.field(
+        description="Share of its LSOAs in rural classes (small towns, villages, dispersed)."
+    )
 
 
 @strawberry.type(description="Lower Layer Super Output Area: the small area statistics use.")
@@ -192,11 +212,6 @@ class Community(Named):
         f = await self._figures(info)
         if f is None:
             return None
-        share = (
-            round(f.population_most_deprived_20 / f.population, 4)
-            if f.population and f.population_most_deprived_20 is not None
-            else None
-        )
         return Deprivation(
             index=f.deprivation_index,
             ranked_areas=f.deprivation_areas,
@@ -204,7 +219,27 @@ class Community(Named):
             lsoas_in_most_deprived_10_pct=f.lsoas_most_deprived_10,
             lsoas_in_most_deprived_20_pct=f.lsoas_most_deprived_20,
             most_deprived_rank=f.most_deprived_rank,
-            population_share_in_most_deprived_20_pct=share,
+            population_share_in_most_deprived_20_pct=f.population_share_most_deprived_20,
+            domains=[
+                DomainDeprivation(
+                    domain=d,
+                    lsoas_in_most_deprived_10_pct=f.domain_most_deprived_10[d],
+                    lsoas_in_most_deprived_20_pct=f.domain_most_deprived_20[d],
+                )
+                for d in f.domain_most_deprived_10
+            ],
+        )
+
+    @strawberry.field(description="Population, age structure and rurality.")
+    async def people(self, info: Info) -> People | None:
+        f = await self._figures(info)
+        if f is None:
+            return None
+        return People(
+            population=f.population,
+            share_under_16=f.share_under_16,
+            share_aged_65_plus=f.share_aged_65_plus,
+            rural_lsoa_share=f.rural_lsoa_share,
         )
 
     @strawberry.field(description="The LSOAs that make up the community, most deprived first.")

@@ -119,7 +119,21 @@ def _expected_figures() -> dict[str, dict[str, Any]]:
         f["properties"]["lsoa11cd"]: f["properties"]["msoa11cd"] for f in features["features"]
     }
     with (GEODATA / "lsoa_population_hywel_dda.csv").open() as handle:
-        population = {r["lsoa11cd"]: int(r["population"]) for r in csv.DictReader(handle)}
+        rows = list(csv.DictReader(handle))
+    population = {r["lsoa11cd"]: int(r["population"]) for r in rows}
+    young = {r["lsoa11cd"]: int(r["age_0_15"]) for r in rows}
+    old = {
+        r["lsoa11cd"]: sum(int(r[c]) for c in ("age_65_74", "age_75_84", "age_85_plus"))
+        for r in rows
+    }
+    rural = {
+        f["properties"]["lsoa11cd"]: f["properties"]["ruc11_name"].startswith(
+            ("Small Town", "Village")
+        )
+        for f in features["features"]
+    }
+    with (GEODATA / "wimd2019_lsoa_wales.csv").open() as handle:
+        health = {r["lsoa_code"]: int(r["Health_rank"]) for r in csv.DictReader(handle)}
     with (GEODATA / "wimd2019_lsoa_wales.csv").open() as handle:
         ranks = {r["lsoa_code"]: int(r["IMD_rank"]) for r in csv.DictReader(handle)}
     top10, top20 = math.ceil(len(ranks) * 0.1), math.ceil(len(ranks) * 0.2)
@@ -138,6 +152,10 @@ def _expected_figures() -> dict[str, dict[str, Any]]:
             "mostDeprivedRank": min(ranks[lsoa] for lsoa in lsoas),
             "population": people,
             "share": round(deprived / people, 4),
+            "under16": round(sum(young[lsoa] for lsoa in lsoas) / people, 4),
+            "over65": round(sum(old[lsoa] for lsoa in lsoas) / people, 4),
+            "rural": round(sum(rural[lsoa] for lsoa in lsoas) / len(lsoas), 4),
+            "health20": sum(health[lsoa] <= top20 for lsoa in lsoas),
         }
     return expected
 
@@ -152,6 +170,14 @@ async def test_deprivation_is_counted_from_lsoa_ranks(client: httpx.AsyncClient)
         assert got["rankedAreas"] == 1909
         assert node["population"] == want["population"]
         assert got["populationShareInMostDeprived20Pct"] == want["share"]
+        people = node["people"]
+        assert (people["shareUnder16"], people["shareAged65Plus"]) == (
+            want["under16"],
+            want["over65"],
+        )
+        assert people["ruralLsoaShare"] == want["rural"]
+        health = next(d for d in got["domains"] if d["domain"] == "health")
+        assert health["lsoasInMostDeprived20Pct"] == want["health20"]
         for key in (
             "lsoaCount",
             "lsoasInMostDeprived10Pct",

@@ -1,0 +1,163 @@
+"""The indicators a selection can weigh, each with its source. All are computed live from
+the other domains' services when asked for (never stored), so they are as fresh as the
+data behind them; `as_of` says when they were computed.
+
+An indicator reads one "source" (a batch fetch for many communities at once) and derives
+its value per community. Sources are fetched once per request whatever the number of
+indicators or communities that use them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.people import leaders
+from api.places import service as places
+from api.places.repository import CommunityFigures
+
+Fetch = Callable[[AsyncSession, list[uuid.UUID]], Awaitable[dict[uuid.UUID, Any]]]
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    description: str
+    fetch: Fetch
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    label_en: str
+    label_cy: str
+    source: Source
+    value: Callable[[Any], float | None]
+
+
+LSOA_FIGURES = Source(
+    "lsoa_figures",
+    "The community's LSOAs: deprivation ranks (WIMD 2019, Welsh Government), population "
+    "and age (ONS mid-2020 estimates), rural/urban class (Welsh Government lookup)",
+    places.community_figures,
+)
+LEADERS = Source(
+    "leaders",
+    "Cymuned's register of community leaders (endorsed leaders, live)",
+    leaders.endorsed_leader_counts,
+)
+
+
+def _share(part: int | None, whole: int | None) -> float | None:
+    return part / whole if part is not None and whole else None
+
+
+def _domain_share(domain: str, decile: int) -> Callable[[CommunityFigures], float | None]:
+    def value(f: CommunityFigures) -> float | None:
+        counts = f.domain_most_deprived_10 if decile == 10 else f.domain_most_deprived_20
+        return _share(counts[domain], f.lsoa_count)
+
+    return value
+
+
+def _lsoa(key: str, en: str, cy: str, value: Callable[[CommunityFigures], Any]) -> Indicator:
+    return Indicator(key, en, cy, LSOA_FIGURES, lambda f: None if f is None else value(f))
+
+
+INDICATORS: dict[str, Indicator] = {
+    i.key: i
+    for i in [
+        _lsoa(
+            "deprived_10_share",
+            "Share of LSOAs in Wales's most deprived 10%",
+            "Cyfran yr ACEHI yn y 10% mwyaf difreintiedig yng Nghymru",
+            lambda f: _share(f.lsoas_most_deprived_10, f.lsoa_count),
+        ),
+        _lsoa(
+            "deprived_20_share",
+            "Share of LSOAs in Wales's most deprived 20%",
+            "Cyfran yr ACEHI yn yr 20% mwyaf difreintiedig yng Nghymru",
+            lambda f: _share(f.lsoas_most_deprived_20, f.lsoa_count),
+        ),
+        _lsoa(
+            "deprived_10_count",
+            "LSOAs in Wales's most deprived 10%",
+            "ACEHI yn y 10% mwyaf difreintiedig yng Nghymru",
+            lambda f: f.lsoas_most_deprived_10,
+        ),
+        _lsoa(
+            "most_deprived_rank",
+            "Rank of the most deprived LSOA (1 = most deprived)",
+            "Safle'r ACEHI mwyaf difreintiedig (1 = mwyaf difreintiedig)",
+            lambda f: f.most_deprived_rank,
+        ),
+        _lsoa(
+            "population_deprived_20_share",
+            "Share of people living in Wales's most deprived 20% of LSOAs",
+            "Cyfran y bobl sy'n byw yn yr 20% o ACEHI mwyaf difreintiedig",
+            lambda f: f.population_share_most_deprived_20,
+        ),
+        *(
+            _lsoa(
+                f"{domain}_deprived_{decile}_share",
+                f"Share of LSOAs in Wales's most deprived {decile}% for {label_en}",
+                f"Cyfran yr ACEHI yn y {decile}% mwyaf difreintiedig o ran {label_cy}",
+                _domain_share(domain, decile),
+            )
+            for domain, label_en, label_cy in (
+                ("health", "health", "iechyd"),
+                ("income", "income", "incwm"),
+                ("access", "access to services", "mynediad at wasanaethau"),
+            )
+            for decile in (10, 20)
+        ),
+        _lsoa("population", "Population", "Poblogaeth", lambda f: f.population),
+        _lsoa(
+            "share_under_16",
+            "Share of people aged under 16",
+            "Cyfran y bobl dan 16 oed",
+            lambda f: f.share_under_16,
+        ),
+        _lsoa(
+            "share_aged_65_plus",
+            "Share of people aged 65 and over",
+            "Cyfran y bobl 65 oed a hŷn",
+            lambda f: f.share_aged_65_plus,
+        ),
+        _lsoa(
+            "rural_share",
+            "Share of LSOAs that are rural",
+            "Cyfran yr ACEHI sy'n wledig",
+            lambda f: f.rural_lsoa_share,
+        ),
+        Indicator(
+            "leaders",
+            "Endorsed community leaders",
+            "Arweinwyr cymunedol a gymeradwywyd",
+            LEADERS,
+            lambda count: float(count or 0),
+        ),
+    ]
+}
+
+
+async def evaluate(
+    session: AsyncSession, keys: Sequence[str], community_ids: list[uuid.UUID]
+) -> dict[str, dict[uuid.UUID, float | None]]:
+    """{indicator: {community: value}}, fetching each source once for all communities."""
+    sources = {INDICATORS[k].source.key: INDICATORS[k].source for k in keys}
+    fetched = {key: await s.fetch(session, community_ids) for key, s in sources.items()}
+    values: dict[str, dict[uuid.UUID, float | None]] = {}
+    for key in keys:
+        indicator = INDICATORS[key]
+        data = fetched[indicator.source.key]
+        values[key] = {cid: _number(indicator.value(data.get(cid))) for cid in community_ids}
+    return values
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None else float(value)

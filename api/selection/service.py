@@ -1,0 +1,390 @@
+"""Selection rounds: choosing at least one community per county for place-based action,
+with scores that explain themselves and decisions that are recorded, never rewritten."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.audit import service as audit
+from api.auth.principal import Principal, Role
+from api.errors import BadInput, Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from api.places import service as places
+from api.places.models import Community
+from api.selection import indicators, repository
+from api.selection.models import SelectionCriterion, SelectionDecision, SelectionRound
+from api.selection.scoring import Criterion, Direction, Normalisation, Scored, score
+
+MANAGERS = (Role.COORDINATOR, Role.ADMIN)
+OPEN, CLOSED, SUPERSEDED = "OPEN", "CLOSED", "SUPERSEDED"
+TEXT_MAX = 4000
+
+
+class DecisionKind:
+    SHORTLISTED = "SHORTLISTED"
+    SELECTED = "SELECTED"
+
+
+@dataclass(frozen=True)
+class RoundInput:
+    programme: str
+    name: str
+    set_code: str
+    county_codes: tuple[str, ...]
+    criteria: tuple[Criterion, ...]
+    normalisation: Normalisation = Normalisation.MIN_MAX
+
+
+@dataclass(frozen=True)
+class Ranked:
+    community: Community
+    scored: Scored
+    decisions: list[str]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _check_criteria(criteria: tuple[Criterion, ...]) -> list[DomainError]:
+    errors: list[DomainError] = []
+    if not criteria:
+        errors.append(BadInput("Give at least one criterion.", field="criteria"))
+    seen: set[str] = set()
+    for n, criterion in enumerate(criteria):
+        if criterion.indicator not in indicators.INDICATORS:
+            errors.append(
+                BadInput(
+                    f"There is no indicator {criterion.indicator!r}: choose one of "
+                    f"{', '.join(sorted(indicators.INDICATORS))}.",
+                    field=f"criteria[{n}].indicator",
+                )
+            )
+        elif criterion.indicator in seen:
+            errors.append(
+                BadInput("Each indicator may appear once.", field=f"criteria[{n}].indicator")
+            )
+        seen.add(criterion.indicator)
+        if not math.isfinite(criterion.weight) or criterion.weight < 0:
+            errors.append(BadInput("Weights are zero or more.", field=f"criteria[{n}].weight"))
+    if criteria and all(c.weight == 0 for c in criteria if math.isfinite(c.weight)):
+        errors.append(BadInput("At least one weight must be above zero.", field="criteria"))
+    return errors
+
+
+def _criteria_rows(
+    round_id: uuid.UUID, criteria: tuple[Criterion, ...]
+) -> list[SelectionCriterion]:
+    return [
+        SelectionCriterion(
+            round_id=round_id,
+            indicator=c.indicator,
+            position=n,
+            weight=c.weight,
+            direction=c.direction.value,
+        )
+        for n, c in enumerate(criteria)
+    ]
+
+
+def _require_over_counties(principal: Principal, counties: tuple[str, ...]) -> uuid.UUID:
+    user = principal.require(MANAGERS)
+    if not any(principal.covers(role, frozenset(counties)) for role in MANAGERS):
+        raise Forbidden("You can run selection rounds only over counties you coordinate.")
+    return user
+
+
+async def create_round(
+    session: AsyncSession, principal: Principal, new: RoundInput
+) -> SelectionRound:
+    """A new round over some counties, for a community set, with weighted criteria."""
+    user = principal.require(MANAGERS)
+    errors = _check_criteria(new.criteria)
+    for text, field in ((new.programme, "programme"), (new.name, "name")):
+        if not text.strip() or len(text.strip()) > 200:
+            errors.append(BadInput("Write 1 to 200 characters.", field=field))
+    community_set = None
+    try:
+        community_set = await places.community_set(session, new.set_code)
+    except BadInput as error:
+        errors.append(error)
+    known = await places.county_codes(session)
+    unknown = sorted(set(new.county_codes) - known)
+    if not new.county_codes or unknown:
+        errors.append(
+            BadInput(
+                f"Unknown counties: {', '.join(unknown) or 'none given'}.", field="countyCodes"
+            )
+        )
+    if errors:
+        raise InvalidInput(errors)
+    assert community_set is not None
+    counties = tuple(sorted(set(new.county_codes)))
+    _require_over_counties(principal, counties)
+    round_ = SelectionRound(
+        id=uuid.uuid4(),
+        programme=new.programme.strip(),
+        name=new.name.strip(),
+        set_id=community_set.id,
+        county_codes=list(counties),
+        normalisation=new.normalisation.value,
+        status=OPEN,
+        round_version=1,
+        created_by=user,
+    )
+    await repository.add_round(session, round_, _criteria_rows(round_.id, new.criteria))
+    audit.record(
+        session,
+        actor_id=user,
+        action="selection_round.created",
+        entity_type="selection_round",
+        entity_id=round_.id,
+        after={
+            "name": round_.name,
+            "set": new.set_code,
+            "counties": counties,
+            "criteria": [f"{c.indicator}:{c.weight}:{c.direction.value}" for c in new.criteria],
+        },
+    )
+    await session.commit()
+    return round_
+
+
+async def _round(session: AsyncSession, round_id: uuid.UUID) -> SelectionRound:
+    round_ = await repository.round_by_id(session, round_id)
+    if round_ is None:
+        raise InvalidInput([NotFound("There is no selection round with this id.", field="roundId")])
+    return round_
+
+
+def _must_be_open(round_: SelectionRound) -> None:
+    if round_.status != OPEN:
+        raise InvalidInput(
+            [
+                Conflict(
+                    f"This round is {round_.status.lower()}: nothing more can change in it.",
+                    field="roundId",
+                )
+            ]
+        )
+
+
+async def change_criteria(
+    session: AsyncSession,
+    principal: Principal,
+    round_id: uuid.UUID,
+    criteria: tuple[Criterion, ...],
+    normalisation: Normalisation | None,
+) -> SelectionRound:
+    """New weights. Before any decision the round is changed in place; after one, a new
+    version of the round takes them and the old version keeps its decisions as they were."""
+    round_ = await _round(session, round_id)
+    user = _require_over_counties(principal, tuple(round_.county_codes))
+    _must_be_open(round_)
+    errors = _check_criteria(criteria)
+    if errors:
+        raise InvalidInput(errors)
+    before = [
+        f"{c.indicator}:{c.weight}:{c.direction}"
+        for c in await repository.criteria_of(session, round_.id)
+    ]
+    method = (normalisation or Normalisation(round_.normalisation)).value
+    if await repository.count_decisions(session, round_.id) == 0:
+        await repository.replace_criteria(session, round_.id, _criteria_rows(round_.id, criteria))
+        round_.normalisation = method
+        result = round_
+    else:
+        result = SelectionRound(
+            id=uuid.uuid4(),
+            programme=round_.programme,
+            name=round_.name,
+            set_id=round_.set_id,
+            county_codes=list(round_.county_codes),
+            normalisation=method,
+            status=OPEN,
+            round_version=round_.round_version + 1,
+            previous_id=round_.id,
+            created_by=user,
+        )
+        await repository.set_status(session, round_.id, SUPERSEDED)
+        await repository.add_round(session, result, _criteria_rows(result.id, criteria))
+    audit.record(
+        session,
+        actor_id=user,
+        action="selection_round.criteria_changed",
+        entity_type="selection_round",
+        entity_id=result.id,
+        before={"criteria": before, "round": round_.id},
+        after={
+            "criteria": [f"{c.indicator}:{c.weight}:{c.direction.value}" for c in criteria],
+            "round": result.id,
+            "normalisation": method,
+        },
+    )
+    await session.commit()
+    return result
+
+
+async def round_or_none(
+    session: AsyncSession, principal: Principal, round_id: uuid.UUID
+) -> SelectionRound | None:
+    """A round, for coordinators and admins of any of its counties."""
+    principal.require(MANAGERS)
+    found = await repository.round_by_id(session, round_id)
+    if found is None:
+        return None
+    if not any(principal.has_any(MANAGERS, code) for code in found.county_codes):
+        raise Forbidden("This round is for counties you do not coordinate.")
+    return found
+
+
+async def criteria(session: AsyncSession, round_id: uuid.UUID) -> list[SelectionCriterion]:
+    return await repository.criteria_of(session, round_id)
+
+
+async def decisions(session: AsyncSession, round_id: uuid.UUID) -> list[SelectionDecision]:
+    return await repository.decisions_of(session, round_id)
+
+
+async def ranking(
+    session: AsyncSession, principal: Principal, round_id: uuid.UUID, county_code: str
+) -> list[Ranked]:
+    """The round's communities in one county, highest score first, each score explained."""
+    round_ = await _round(session, round_id)
+    principal.require(MANAGERS, county_code)
+    if county_code not in round_.county_codes:
+        raise InvalidInput([BadInput("This county is not in the round.", field="countyCode")])
+    rows = await repository.criteria_of(session, round_.id)
+    chosen = [Criterion(r.indicator, r.weight, Direction(r.direction)) for r in rows]
+    communities = {
+        c.id: c for c, _ in await places.communities_in(session, round_.set_id, [county_code])
+    }
+    values = await indicators.evaluate(session, [c.indicator for c in chosen], list(communities))
+    made: dict[uuid.UUID, list[str]] = {}
+    for decision in await repository.decisions_of(session, round_.id):
+        made.setdefault(decision.community_id, []).append(decision.kind)
+    return [
+        Ranked(communities[s.community_id], s, made.get(s.community_id, []))
+        for s in score(chosen, values, Normalisation(round_.normalisation))
+    ]
+
+
+async def decide(
+    session: AsyncSession,
+    principal: Principal,
+    round_id: uuid.UUID,
+    community_id: uuid.UUID,
+    kind: str,
+    rationale: str,
+) -> SelectionDecision:
+    """Shortlist or select a community, with the reason; recorded once, never rewritten."""
+    round_ = await _round(session, round_id)
+    principal.require(MANAGERS)
+    _must_be_open(round_)
+    errors: list[DomainError] = []
+    community = await places.community(session, community_id)
+    county = None
+    if community is None or community.set_id != round_.set_id:
+        errors.append(
+            BadInput("This community is not in the round's community set.", field="communityId")
+        )
+    else:
+        county = (await places.counties_by_id(session, [community.county_id]))[
+            community.county_id
+        ].code
+        if county not in round_.county_codes:
+            errors.append(
+                BadInput("This community's county is not in the round.", field="communityId")
+            )
+    if not rationale.strip() or len(rationale) > TEXT_MAX:
+        errors.append(
+            BadInput(f"Give the reason in 1 to {TEXT_MAX} characters.", field="rationale")
+        )
+    if errors:
+        raise InvalidInput(errors)
+    assert county is not None
+    user = principal.require(MANAGERS, county)
+    decision = SelectionDecision(
+        id=uuid.uuid4(),
+        round_id=round_.id,
+        community_id=community_id,
+        county_code=county,
+        kind=kind,
+        rationale=rationale.strip(),
+        decided_by=user,
+        decided_at=_now(),
+    )
+    if not await repository.add_decision(session, decision):
+        raise InvalidInput(
+            [
+                Conflict(
+                    f"This community is already {kind.lower()} in this round.", field="communityId"
+                )
+            ]
+        )
+    audit.record(
+        session,
+        actor_id=user,
+        action=f"selection.{kind.lower()}",
+        entity_type="selection_round",
+        entity_id=round_.id,
+        after={"community_id": community_id, "rationale": decision.rationale},
+    )
+    await session.commit()
+    return decision
+
+
+async def close_round(
+    session: AsyncSession, principal: Principal, round_id: uuid.UUID
+) -> SelectionRound:
+    """Close a round once every county in it has at least one selected community."""
+    round_ = await _round(session, round_id)
+    user = _require_over_counties(principal, tuple(round_.county_codes))
+    _must_be_open(round_)
+    missing = sorted(
+        set(round_.county_codes) - await repository.selected_counties(session, round_.id)
+    )
+    if missing:
+        names = {c.code: c.name_en for c in await places.counties(session)}
+        listed = ", ".join(f"{names.get(code, code)} ({code})" for code in missing)
+        raise InvalidInput(
+            [
+                BadInput(
+                    f"Select at least one community in every county first: still missing {listed}.",
+                    field="roundId",
+                )
+            ]
+        )
+    await repository.set_status(session, round_.id, CLOSED, closed_at=_now(), closed_by=user)
+    audit.record(
+        session,
+        actor_id=user,
+        action="selection_round.closed",
+        entity_type="selection_round",
+        entity_id=round_.id,
+        after={"status": CLOSED},
+    )
+    await session.commit()
+    return round_
+
+
+async def compare(
+    session: AsyncSession, principal: Principal, community_ids: list[uuid.UUID]
+) -> tuple[list[Community], dict[str, dict[uuid.UUID, float | None]], datetime]:
+    """Every indicator for these communities, side by side, and when it was computed."""
+    principal.require_user()
+    if not 1 <= len(community_ids) <= 20:
+        raise BadInput("Compare between 1 and 20 communities.", field="ids")
+    wanted = list(dict.fromkeys(community_ids))
+    found = await places.communities_by_id(session, wanted)
+    if len(found) != len(wanted):
+        raise BadInput("One of these is not a community.", field="ids")
+    communities = [found[cid] for cid in wanted]
+    values = await indicators.evaluate(
+        session, list(indicators.INDICATORS), [c.id for c in communities]
+    )
+    return communities, values, _now()
