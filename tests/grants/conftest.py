@@ -1,0 +1,16 @@
+"""Grants tests make many accounts; argon2 at its recommended cost would dominate their time.
+A cheap hasher (tests only, per test) keeps the suite fast; tests/auth covers the real one."""
+
+from __future__ import annotations
+
+import pytest
+from argon2 import PasswordHasher
+
+from api.auth import passwords
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    )
