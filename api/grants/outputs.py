@@ -22,6 +22,8 @@ from api.grants.reports import ReportKind, ReportStatus
 from api.grants.summary import ApplicationSummary, PanelSummary
 from api.shared.language import Language, pick
 
+DECISIONS = {Status.AWARDED.value, Status.DECLINED.value}
+
 
 @strawberry.type(description="A scoring criterion, scored from 1 to scaleMax.")
 class Criterion:
@@ -243,8 +245,12 @@ class GrantApplicationType:
         description="Null for a panel member who has not yet declared a conflict (or none)."
     )
     decision: Decision | None
+    viewer: strawberry.Private[Viewer]
 
-    @strawberry.field(description="Every change of status, oldest first.")
+    @strawberry.field(
+        description="Every change of status, oldest first. Applicants do not see the panel's "
+        "rationale for a decision (they see its feedback)."
+    )
     async def transitions(self, info: Info) -> list[Transition]:
         rows = await loaders.transitions(info.context).load(self.id)
         return [
@@ -252,7 +258,9 @@ class GrantApplicationType:
                 from_status=Status(t.from_status),
                 to_status=Status(t.to_status),
                 actor_id=t.actor_id,
-                reason=t.reason,
+                reason=None
+                if self.viewer is Viewer.OWNER and t.to_status in DECISIONS
+                else t.reason,
                 at=t.at,
             )
             for t in rows
@@ -314,6 +322,7 @@ class GrantApplicationType:
             version=a.version,
             detail=detail,
             decision=decision,
+            viewer=view.viewer,
         )
 
 

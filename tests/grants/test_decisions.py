@@ -89,6 +89,12 @@ async def test_a_declined_applicant_sees_the_feedback_but_not_the_scores(
     decision = mine["data"]["grantApplication"]["decision"]
     assert decision["feedback"] == "We would welcome a smaller bid next round."
     assert decision["rationale"] is None
+    history = mine["data"]["grantApplication"]["transitions"]
+    assert history[-1]["toStatus"] == "DECLINED" and history[-1]["reason"] is None
+    staff = await gql(
+        client, operation("GrantApplication"), {"id": application_id}, token=world.coordinator
+    )
+    assert staff["data"]["grantApplication"]["transitions"][-1]["reason"].startswith("Scored")
     reviews = await gql(
         client,
         operation("ApplicationReviews"),
