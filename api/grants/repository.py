@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import any_, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.grants.models import (
@@ -30,11 +30,23 @@ async def round_by_id(session: AsyncSession, round_id: uuid.UUID) -> GrantRound 
     return await session.get(GrantRound, round_id)
 
 
-async def rounds_of_counties(session: AsyncSession, county_code: str) -> Sequence[GrantRound]:
-    rows = await session.scalars(
-        select(GrantRound).where(GrantRound.county_codes.any(county_code)).order_by(GrantRound.id)
+async def round_page(
+    session: AsyncSession, page: PageRequest, county_code: str | None
+) -> Page[GrantRound]:
+    """Rounds by closing time (soonest first), then id; optionally those covering a county."""
+    query = select(GrantRound)
+    if county_code is not None:
+        query = query.where(any_(GrantRound.county_codes) == county_code)
+    if page.after is not None:
+        query = query.where(tuple_(GrantRound.closes_at, GrantRound.id) > tuple_(*page.after))
+    rows = list(
+        (
+            await session.scalars(
+                query.order_by(GrantRound.closes_at, GrantRound.id).limit(page.limit + 1)
+            )
+        ).all()
     )
-    return rows.all()
+    return Page(rows=rows[: page.limit], has_next=len(rows) > page.limit)
 
 
 async def add_to_awarded(session: AsyncSession, round_id: uuid.UUID, amount: int) -> int | None:

@@ -19,6 +19,7 @@ from api.grants.errors import RuleBroken
 from api.grants.models import GrantRound, PanelMember
 from api.people import service as people
 from api.places import service as places
+from api.shared.pagination import Page, PageRequest
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,21 @@ async def get_round(session: AsyncSession, principal: Principal, round_id: uuid.
     """Rounds are public calls for applications: anyone signed in may read one."""
     principal.require_user()
     return await access.load_round(session, round_id)
+
+
+def round_cursor_key(round_: GrantRound) -> tuple[datetime, uuid.UUID]:
+    return (round_.closes_at, round_.id)
+
+
+ROUND_CURSOR_TYPES = (datetime.fromisoformat, uuid.UUID)
+
+
+async def list_rounds(
+    session: AsyncSession, principal: Principal, page: PageRequest, county_code: str | None
+) -> Page[GrantRound]:
+    """Every round (or a county's), closing soonest first: calls for applications are open."""
+    principal.require_user()
+    return await repository.round_page(session, page, county_code)
 
 
 async def assign_panel_member(

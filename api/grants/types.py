@@ -134,6 +134,29 @@ class Query:
         found = await rounds.get_round(info.context.session, await info.context.principal(), id)
         return GrantRoundType.of(found, info.context.language)
 
+    @strawberry.field(
+        description="Grant rounds (optionally those covering a county), closing soonest first."
+    )
+    async def grant_rounds(
+        self,
+        info: Info,
+        county_code: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[GrantRoundType]:
+        page = await rounds.list_rounds(
+            info.context.session,
+            await info.context.principal(),
+            PageRequest.parse(
+                first, after, info.context.settings.page_size_max, rounds.ROUND_CURSOR_TYPES
+            ),
+            county_code,
+        )
+        language = info.context.language
+        return Connection.of(
+            page, key=rounds.round_cursor_key, node=lambda r: GrantRoundType.of(r, language)
+        )
+
     @strawberry.field(description="An application, as far as you may see it.")
     async def grant_application(self, info: Info, id: uuid.UUID) -> GrantApplicationType:
         view = await applications.get_application(

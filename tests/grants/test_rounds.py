@@ -162,3 +162,31 @@ async def test_only_panel_role_holders_join_a_panel_and_only_staff_assign_them(
         expect_errors=True,
     )
     assert error_codes(body) == ["FORBIDDEN"]
+
+
+async def test_rounds_are_listed_closing_soonest_first_and_by_county(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    token, _ = await user_token(client, session, "c@example.org", {Role.COORDINATOR: None})
+    made = []
+    for name, counties, closes in (
+        ("Later", [CARMARTHENSHIRE], "2031-01-01T00:00:00+00:00"),
+        ("Sooner", [CARMARTHENSHIRE, CEREDIGION], "2030-01-01T00:00:00+00:00"),
+        ("Elsewhere", [CEREDIGION], "2029-01-01T00:00:00+00:00"),
+    ):
+        given = round_input(nameEn=name, countyCodes=counties, closesAt=closes)
+        body = await gql(client, operation("CreateGrantRound"), {"input": given}, token=token)
+        made.append(body["data"]["createGrantRound"]["round"]["id"])
+
+    async def names(**variables: object) -> tuple[list[str], dict]:
+        body = await gql(client, operation("GrantRounds"), variables, token=token)
+        rounds = body["data"]["grantRounds"]
+        return [e["node"]["name"] for e in rounds["edges"]], rounds["pageInfo"]
+
+    assert (await names())[0] == ["Elsewhere", "Sooner", "Later"]
+    first, page_info = await names(countyCode=CARMARTHENSHIRE, first=1)
+    assert first == ["Sooner"] and page_info["hasNextPage"] is True
+    rest, page_info = await names(countyCode=CARMARTHENSHIRE, after=page_info["endCursor"])
+    assert rest == ["Later"] and page_info["hasNextPage"] is False
+    anonymous = await gql(client, operation("GrantRounds"), {}, expect_errors=True)
+    assert error_codes(anonymous) == ["UNAUTHENTICATED"]
