@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.auth.principal import Role
 from api.grants.models import GrantApplication
 from api.places import service as places
+from tests.conftest import StatementCounter
 from tests.grants.helpers import application_input, community_ids, make_world, user_token
 from tests.graphql_client import error_codes, gql, operation
 from tests.people.helpers import CARMARTHENSHIRE, CEREDIGION
@@ -207,3 +208,27 @@ async def test_submission_only_while_the_round_is_open(
     stored = await session.get(GrantApplication, draft["id"])
     await session.refresh(stored)
     assert stored.status == "DRAFT"
+
+
+async def test_listing_with_history_takes_the_same_statements_for_any_number(
+    client: httpx.AsyncClient, session: AsyncSession, count_statements: StatementCounter
+) -> None:
+    world = await make_world(client, session, panel_size=0)
+
+    async def statements() -> int:
+        before = count_statements.count
+        body = await gql(
+            client,
+            operation("GrantApplicationsWithHistory"),
+            {"roundId": world.round_id},
+            token=world.coordinator,
+        )
+        edges = body["data"]["grantApplications"]["edges"]
+        assert all(e["node"]["transitions"] for e in edges)
+        return count_statements.count - before
+
+    await world.in_review()
+    one = await statements()
+    for _ in range(3):
+        await world.in_review()
+    assert await statements() == one
