@@ -88,7 +88,16 @@ async def decide_application(
     application.decision_rationale = decision.rationale
     application.recused_ids = sorted(recused)
     lifecycle.move(
-        session, application, decision.outcome, actor_id=user_id, at=at, reason=decision.rationale
+        session,
+        application,
+        decision.outcome,
+        actor_id=user_id,
+        at=at,
+        reason=decision.rationale,
+        details={
+            "amount_awarded_pence": application.amount_awarded_pence,
+            "recused": application.recused_ids,
+        },
     )
     try:
         await session.commit()

@@ -4,8 +4,10 @@ that moves an application and stores who, when and why."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -79,8 +81,10 @@ def move(
     actor_id: uuid.UUID,
     at: datetime,
     reason: str | None = None,
+    details: Mapping[str, Any] | None = None,
 ) -> None:
-    """Change the status (the caller has checked the actor) and store the transition."""
+    """Change the status (the caller has checked the actor) and store the transition;
+    `details` (e.g. an award's amount) go into the audit entry beside it."""
     current = Status(application.status)
     actor_for(current, target)
     application.status = target.value
@@ -102,5 +106,5 @@ def move(
         entity_type="grant_application",
         entity_id=application.id,
         before={"status": current.value},
-        after={"status": target.value, "reason": reason},
+        after={"status": target.value, "reason": reason, **(details or {})},
     )

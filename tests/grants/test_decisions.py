@@ -4,8 +4,10 @@ what a declined applicant is told."""
 from __future__ import annotations
 
 import httpx
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.audit.models import AuditEntry
 from api.auth.principal import Role
 from api.grants.models import GrantRound
 from tests.grants.helpers import make_world, user_token
@@ -45,6 +47,13 @@ async def test_an_award_may_be_lower_and_lists_who_was_recused(
     assert decision["outcome"] == "AWARDED" and decision["amountAwardedPence"] == 35_000
     assert decision["recusedUserIds"] == [world.panel_ids[3]]
     assert decision["rationale"] == "Strong community support"
+    entry = await session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.entity_id == application_id,
+            AuditEntry.action == "grants.application.awarded",
+        )
+    )
+    assert entry.changes["amount_awarded_pence"] == {"before": None, "after": 35_000}
 
     body = await gql(client, operation("GrantRound"), {"id": world.round_id}, token=world.applicant)
     assert body["data"]["grantRound"]["awardedPence"] == 35_000
