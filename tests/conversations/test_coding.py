@@ -58,9 +58,17 @@ async def test_a_codebook_has_two_levels_in_both_languages_and_is_versioned(
     )["theme"]
     assert (transport["addedIn"], buses["addedIn"]) == (2, 3)
 
-    too_deep = await add_theme(
-        client, staff.token, campaign["id"], "late_buses", parentId=buses["id"]
+    body = await gql(
+        client,
+        operation("AddTheme"),
+        {
+            "campaignId": campaign["id"],
+            "input": {"key": "late_buses", "labelEn": "Late buses", "parentId": buses["id"]},
+        },
+        token=staff.token,
     )
+    too_deep = body["data"]["addTheme"]
+    assert too_deep["theme"] is None
     assert [e["field"] for e in too_deep["userErrors"]] == ["parentId"]
     again = await add_theme(client, staff.token, campaign["id"], "transport")
     assert [e["field"] for e in again["userErrors"]] == ["key"]
@@ -137,7 +145,14 @@ async def test_the_second_coder_is_never_the_first_and_codes_apart(client, sessi
 
     assert (await code(client, second.token, made["id"], [on(other)]))["round"] == 2
     assert await queue(third) == []
-    taken = await code(client, third.token, made["id"], [on(other)])
+    body = await gql(
+        client,
+        operation("CodeConversation"),
+        {"id": made["id"], "codings": [on(other)]},
+        token=third.token,
+    )
+    taken = body["data"]["codeConversation"]
+    assert taken["round"] is None
     assert [e["code"] for e in taken["userErrors"]] == ["CONFLICT"]
     assert sorted(await _rounds(session, made["id"])) == sorted(
         [
