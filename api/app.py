@@ -20,6 +20,7 @@ from api.request_id import RequestIdMiddleware
 from api.rest import conversation_exports, exports, health, media, tiles
 from api.rest.dependencies import request_session
 from api.rest.grant_exports import router as grant_exports_router
+from api.rest.grant_media import router as grant_media_router
 from api.schema import build_schema, format_error
 from api.settings import Settings, get_settings
 
@@ -95,5 +96,6 @@ def create_app(
     for router in (tiles.router, exports.router, media.router):  # assets
         app.include_router(router)
     app.include_router(grant_exports_router)
+    app.include_router(grant_media_router)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -1,4 +1,5 @@
-"""Grants: rounds, applications, transitions, panel, conflicts, reviews, tranches, reports
+"""Grants: rounds, applications, transitions, panel, conflicts, reviews, tranches, reports,
+attachments
 
 Revision ID: 0006
 Revises: 0003
@@ -171,10 +172,25 @@ def upgrade() -> None:
         sa.Column("created_at", TZ, server_default=sa.text("now()"), nullable=False),
     )
     op.create_index("ix_grant_reports_application_id", "grant_reports", ["application_id"])
+    op.create_table(
+        "grant_attachments",
+        _id(),
+        _application(),
+        sa.Column("image_key", sa.String(300), nullable=False),
+        sa.Column("thumbnail_key", sa.String(300), nullable=False),
+        sa.Column("content_type", sa.String(32), nullable=False),
+        sa.Column("width", sa.Integer(), nullable=False),
+        sa.Column("height", sa.Integer(), nullable=False),
+        sa.Column("caption", sa.Text()),
+        _user("uploaded_by", nullable=False),
+        sa.Column("created_at", TZ, server_default=sa.text("now()"), nullable=False),
+    )
+    op.create_index("ix_grant_attachments_application_id", "grant_attachments", ["application_id"])
 
 
 def downgrade() -> None:
     for table in (
+        "grant_attachments",
         "grant_reports",
         "grant_tranches",
         "grant_reviews",

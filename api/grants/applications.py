@@ -17,9 +17,10 @@ from api.errors import DomainError, Forbidden, InvalidInput
 from api.grants import access, lifecycle, repository
 from api.grants.errors import RuleBroken
 from api.grants.lifecycle import Status
-from api.grants.models import GrantApplication, GrantRound
+from api.grants.models import GrantApplication, GrantRound, GrantTransition
 from api.places import service as places
 from api.shared.pagination import Page, PageRequest
+from api.shared.versioning import check_version
 
 
 class GroupType(Enum):
@@ -281,8 +282,6 @@ async def update_application(
     draft: Draft,
     version: int | None,
 ) -> ApplicationView:
-    from api.shared.versioning import check_version
-
     user_id = principal.require_user()
     application, round_ = await access.load_application(session, application_id)
     viewer = _require_editor(principal, application, round_)
@@ -391,9 +390,11 @@ async def list_applications(
     return Page([ApplicationView(a, Viewer.OWNER, True) for a in rows.rows], rows.has_next)
 
 
-async def transitions(session: AsyncSession, application_ids: Sequence[uuid.UUID]) -> dict:
+async def transitions(
+    session: AsyncSession, application_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[GrantTransition]]:
     """Each application's stored transitions, oldest first (for the per-request loader)."""
-    grouped: dict[uuid.UUID, list] = {i: [] for i in application_ids}
+    grouped: dict[uuid.UUID, list[GrantTransition]] = {i: [] for i in application_ids}
     for row in await repository.transitions_of(session, application_ids):
         grouped[row.application_id].append(row)
     return grouped

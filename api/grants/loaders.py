@@ -9,7 +9,7 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from api.context import RequestContext
-from api.grants import applications, payments, reports
+from api.grants import applications, attachments, payments, reports
 
 
 def _grouped(
@@ -35,3 +35,7 @@ def tranches(ctx: RequestContext) -> DataLoader[uuid.UUID, list[Any]]:
 
 def reports_of(ctx: RequestContext) -> DataLoader[uuid.UUID, list[Any]]:
     return ctx.loader("grants.reports", _grouped(reports.reports_of))
+
+
+def attachments_of(ctx: RequestContext) -> DataLoader[uuid.UUID, list[Any]]:
+    return ctx.loader("grants.attachments", _grouped(attachments.attachments))

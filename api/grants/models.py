@@ -201,3 +201,22 @@ class GrantReport(Base):
     review_note: Mapped[str | None] = mapped_column(Text)
     reviewed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = _created_at()
+
+
+class Attachment(Base):
+    """A photo or scan attached to an application; stored without its metadata."""
+
+    __tablename__ = "grant_attachments"
+
+    id: Mapped[uuid.UUID] = _id()
+    application_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("grant_applications.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    image_key: Mapped[str] = mapped_column(String(300), nullable=False)
+    thumbnail_key: Mapped[str] = mapped_column(String(300), nullable=False)
+    content_type: Mapped[str] = mapped_column(String(32), nullable=False)
+    width: Mapped[int] = mapped_column(Integer, nullable=False)
+    height: Mapped[int] = mapped_column(Integer, nullable=False)
+    caption: Mapped[str | None] = mapped_column(Text)
+    uploaded_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), nullable=False)
+    created_at: Mapped[datetime] = _created_at()

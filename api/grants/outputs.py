@@ -14,7 +14,14 @@ from api.grants import loaders
 from api.grants.applications import ApplicationView, FiveWays, GroupType, Viewer
 from api.grants.defaults import Condition, Tier
 from api.grants.lifecycle import Status
-from api.grants.models import ConflictDeclaration, GrantReport, GrantRound, Review, Tranche
+from api.grants.models import (
+    Attachment,
+    ConflictDeclaration,
+    GrantReport,
+    GrantRound,
+    Review,
+    Tranche,
+)
 from api.grants.outcomes import Breakdown, GrantsReport
 from api.grants.panel import Recommendation
 from api.grants.payments import TrancheStatus
@@ -225,6 +232,30 @@ class GrantReportType:
         )
 
 
+@strawberry.type(description="A file attached to an application (metadata removed).")
+class ApplicationAttachment:
+    id: uuid.UUID
+    content_type: str
+    width: int
+    height: int
+    caption: str | None
+    url: str = strawberry.field(description="Send the same Authorization header to fetch it.")
+    thumbnail_url: str
+
+    @classmethod
+    def of(cls, a: Attachment) -> ApplicationAttachment:
+        url = f"/grants/attachments/{a.id}"
+        return cls(
+            id=a.id,
+            content_type=a.content_type,
+            width=a.width,
+            height=a.height,
+            caption=a.caption,
+            url=url,
+            thumbnail_url=f"{url}/thumbnail",
+        )
+
+
 @strawberry.type(name="GrantApplication", description="An application for a micro-grant.")
 class GrantApplicationType:
     id: uuid.UUID
@@ -265,6 +296,13 @@ class GrantApplicationType:
             )
             for t in rows
         ]
+
+    @strawberry.field(description="Attached files; empty while the detail is hidden.")
+    async def attachments(self, info: Info) -> list[ApplicationAttachment]:
+        if self.detail is None:
+            return []
+        rows = await loaders.attachments_of(info.context).load(self.id)
+        return [ApplicationAttachment.of(a) for a in rows]
 
     @strawberry.field(description="The award's payments, once accepted.")
     async def tranches(self, info: Info) -> list[TrancheType]:

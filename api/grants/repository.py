@@ -10,6 +10,7 @@ from sqlalchemy import any_, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.grants.models import (
+    Attachment,
     ConflictDeclaration,
     GrantApplication,
     GrantReport,
@@ -227,3 +228,18 @@ async def reports_of(
         .order_by(GrantReport.created_at, GrantReport.id)
     )
     return rows.all()
+
+
+async def attachments_of(
+    session: AsyncSession, application_ids: Sequence[uuid.UUID]
+) -> Sequence[Attachment]:
+    rows = await session.scalars(
+        select(Attachment)
+        .where(Attachment.application_id.in_(application_ids))
+        .order_by(Attachment.created_at, Attachment.id)
+    )
+    return rows.all()
+
+
+async def attachment_by_id(session: AsyncSession, attachment_id: uuid.UUID) -> Attachment | None:
+    return await session.get(Attachment, attachment_id)

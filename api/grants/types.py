@@ -8,11 +8,14 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import strawberry
+from strawberry.file_uploads import Upload
 
+from api.assets.photos import MAX_BYTES
 from api.context import Info
 from api.errors import BadInput, Conflict, DomainError, InvalidInput
 from api.grants import (
     applications,
+    attachments,
     decisions,
     outcomes,
     panel,
@@ -33,6 +36,7 @@ from api.grants.inputs import (
 )
 from api.grants.lifecycle import Status
 from api.grants.outputs import (
+    ApplicationAttachment,
     ConflictDeclarationType,
     GrantApplicationType,
     GrantReportType,
@@ -96,6 +100,12 @@ class ReviewPayload:
 @strawberry.type
 class TranchePayload:
     tranche: TrancheType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class AttachmentPayload:
+    attachment: ApplicationAttachment | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -263,6 +273,32 @@ class Mutation:
             lambda: applications.update_application(
                 info.context.session, principal, id, input.plain(), version
             ),
+        )
+
+    @strawberry.mutation(
+        description="Attach a photo or scan to a draft (multipart upload): JPEG, PNG or WebP "
+        "up to 10 MB; location and other metadata are removed before it is stored."
+    )
+    async def add_application_attachment(
+        self, info: Info, application_id: uuid.UUID, file: Upload, caption: str | None = None
+    ) -> AttachmentPayload:
+        principal = await info.context.principal()
+        # One byte over the limit is enough to know it is too big.
+        data = await file.read(MAX_BYTES + 1)  # type: ignore[attr-defined]
+        found, errors = await attempt(
+            info,
+            lambda: attachments.add_attachment(
+                info.context.session,
+                principal,
+                attachments.storage_for(info.context.settings),
+                application_id,
+                data,
+                caption,
+            ),
+        )
+        return AttachmentPayload(
+            attachment=None if found is None else ApplicationAttachment.of(found),
+            user_errors=errors,
         )
 
     @strawberry.mutation(description="Submit a complete draft while the round is open.")

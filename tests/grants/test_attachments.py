@@ -1,0 +1,104 @@
+"""Attachments: photos or scans on a draft, stored without metadata, served only to those
+who may see the application's detail."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import httpx
+from PIL import Image
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth.principal import Role
+from tests.grants.helpers import make_world, user_token
+from tests.graphql_client import gql, operation
+from tests.people.helpers import CARMARTHENSHIRE
+
+GPS_IFD = 0x8825
+
+
+def photo_with_location() -> bytes:
+    image = Image.new("RGB", (640, 480), (20, 120, 60))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif[GPS_IFD] = {1: "N", 2: (51.0, 51.0, 0.0), 3: "W", 4: (4.0, 18.0, 0.0)}
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+async def upload(
+    client: httpx.AsyncClient, token: str, application_id: str, data: bytes
+) -> dict[str, Any]:
+    operations = {
+        "query": operation("AddApplicationAttachment"),
+        "variables": {"applicationId": application_id, "file": None, "caption": "Our hall"},
+    }
+    response = await client.post(
+        "/graphql",
+        data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.file"]})},
+        files={"0": ("photo.jpg", data, "application/octet-stream")},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["data"]["addApplicationAttachment"]
+
+
+async def _get(client: httpx.AsyncClient, url: str, token: str) -> httpx.Response:
+    return await client.get(url, headers={"Authorization": f"Bearer {token}"})
+
+
+async def test_an_attachment_is_stored_without_metadata_and_served_to_those_who_may_see_it(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    world = await make_world(client, session, panel_size=1)
+    draft = await world.apply()
+    added = await upload(client, world.applicant, draft["id"], photo_with_location())
+    attachment = added["attachment"]
+    assert (attachment["contentType"], attachment["width"], attachment["caption"]) == (
+        "image/jpeg",
+        640,
+        "Our hall",
+    )
+
+    served = await _get(client, attachment["url"], world.applicant)
+    assert served.status_code == 200 and served.headers["content-type"] == "image/jpeg"
+    assert dict(Image.open(io.BytesIO(served.content)).getexif()) == {}
+    thumbnail = await _get(client, attachment["thumbnailUrl"], world.applicant)
+    assert max(Image.open(io.BytesIO(thumbnail.content)).size) <= 320
+
+    other, _ = await user_token(
+        client, session, "other@example.org", {Role.APPLICANT: {CARMARTHENSHIRE}}
+    )
+    assert (await _get(client, attachment["url"], other)).status_code == 403
+
+    await world.call("SubmitGrantApplication", {"id": draft["id"]}, world.applicant)
+    late = await upload(client, world.applicant, draft["id"], photo_with_location())
+    assert [e["code"] for e in late["userErrors"]] == ["NOT_EDITABLE"]
+
+    # A panel member sees it only after declaring.
+    hidden = await gql(
+        client, operation("ApplicationAttachments"), {"id": draft["id"]}, token=world.panel[0]
+    )
+    assert hidden["data"]["grantApplication"]["attachments"] == []
+    refused = await _get(client, attachment["url"], world.panel[0])
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "DECLARATION_REQUIRED"
+    await world.declare(0, draft["id"])
+    shown = await gql(
+        client, operation("ApplicationAttachments"), {"id": draft["id"]}, token=world.panel[0]
+    )
+    assert [a["id"] for a in shown["data"]["grantApplication"]["attachments"]] == [attachment["id"]]
+    assert (await _get(client, attachment["url"], world.panel[0])).status_code == 200
+
+
+async def test_a_file_that_is_not_a_photo_is_refused(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    world = await make_world(client, session, panel_size=0)
+    draft = await world.apply()
+    refused = await upload(client, world.applicant, draft["id"], b"%PDF-1.4 not an image")
+    assert refused["attachment"] is None
+    assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [("file", "BAD_USER_INPUT")]
