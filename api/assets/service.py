@@ -86,11 +86,18 @@ def _content_of(found: Found) -> dict[str, Any]:
     return {**content, "lat": lat, "lon": lon}
 
 
+# Stored content -> the AssetInput field a revision names (the point is one field).
+FIELD_NAMES = {
+    **{attr: name for attr, name, _ in drafts.TEXT_FIELDS},
+    "lat": "location",
+    "lon": "location",
+    "accuracy_m": "location.accuracyM",
+}
+
+
 def _changed(before: dict[str, Any] | None, after: dict[str, Any]) -> list[str]:
-    names = sorted(k for k, v in after.items() if (before or {}).get(k) != v)
-    if "lat" in names or "lon" in names:  # one field for the point, however it moved
-        names = sorted({n for n in names if n not in ("lat", "lon")} | {"location"})
-    return names
+    changed = {k for k, v in after.items() if (before or {}).get(k) != v}
+    return sorted({FIELD_NAMES.get(k, k) for k in changed})
 
 
 async def sync_assets(

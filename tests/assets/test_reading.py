@@ -140,7 +140,7 @@ async def test_one_asset_with_revisions_and_photos(client, session: AsyncSession
     assert [(r["version"], r["action"], r["changedFields"]) for r in asset["revisions"]][1] == (
         2,
         "UPDATED",
-        ["opening_times"],
+        ["openingTimes"],
     )
     assert asset["photos"][0]["url"].startswith("/media/")
     public = await gql(client, operation("Asset"), {"id": sent["id"]})
