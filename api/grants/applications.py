@@ -317,11 +317,18 @@ async def submit_application(
     viewer = _require_editor(principal, application, round_)
     lifecycle.actor_for(Status(application.status), Status.SUBMITTED)
     at = access.now()
-    if not round_.opens_at <= at < round_.closes_at:
+    if at < round_.opens_at:
+        raise RuleBroken(
+            "ROUND_NOT_OPEN",
+            "The round has not opened for applications yet.",
+            "Nid yw'r cylch wedi agor i geisiadau eto.",
+            field="roundId",
+        )
+    if at >= round_.closes_at:
         raise RuleBroken(
             "ROUND_CLOSED",
-            "The round is not open for applications.",
-            "Nid yw'r cylch ar agor i geisiadau.",
+            "The round has closed for applications.",
+            "Mae'r cylch wedi cau i geisiadau.",
             field="roundId",
         )
     problems = _incomplete(application)

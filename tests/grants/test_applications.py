@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -191,20 +192,31 @@ async def test_submission_checks_completeness_and_records_the_transition(
     assert transition["actorId"] and transition["at"]
 
 
+@pytest.mark.parametrize(
+    ("opens", "closes", "code"),
+    [
+        (timedelta(days=-30), timedelta(seconds=-1), "ROUND_CLOSED"),
+        (timedelta(days=1), timedelta(days=30), "ROUND_NOT_OPEN"),
+    ],
+)
 async def test_submission_only_while_the_round_is_open(
-    client: httpx.AsyncClient, session: AsyncSession
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    opens: timedelta,
+    closes: timedelta,
+    code: str,
 ) -> None:
     now = datetime.now(UTC)
     world = await make_world(
         client,
         session,
         panel_size=0,
-        opensAt=(now - timedelta(days=30)).isoformat(),
-        closesAt=(now - timedelta(seconds=1)).isoformat(),
+        opensAt=(now + opens).isoformat(),
+        closesAt=(now + closes).isoformat(),
     )
     draft = await world.apply()
-    late = await world.call("SubmitGrantApplication", {"id": draft["id"]}, world.applicant)
-    assert codes(late) == {("roundId", "ROUND_CLOSED")}
+    refused = await world.call("SubmitGrantApplication", {"id": draft["id"]}, world.applicant)
+    assert codes(refused) == {("roundId", code)}
     stored = await session.get(GrantApplication, draft["id"])
     await session.refresh(stored)
     assert stored.status == "DRAFT"
