@@ -9,8 +9,9 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-# The photo rules and storage are the assets domain's, reused as they are (see the report:
-# they belong in api/shared).
+# The photo rules and storage live in the assets domain but hold no asset rules; grants use
+# them as they are, so both domains accept exactly the same files.
+from api.assets import photos
 from api.assets.photos import DirectoryStorage, PhotoStorage, process
 from api.audit import service as audit
 from api.auth.principal import Principal
@@ -22,6 +23,7 @@ from api.grants.models import Attachment
 from api.settings import Settings
 
 MAX_ATTACHMENTS = 10
+MAX_BYTES = photos.MAX_BYTES
 
 
 def storage_for(settings: Settings) -> PhotoStorage:

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
 
 import strawberry
 from strawberry.file_uploads import Upload
 
-from api.assets.photos import MAX_BYTES
 from api.context import Info
-from api.errors import BadInput, Conflict, DomainError, InvalidInput
 from api.grants import (
     applications,
     attachments,
@@ -25,7 +22,6 @@ from api.grants import (
     summary,
     transitions,
 )
-from api.grants.errors import RuleBroken
 from api.grants.inputs import (
     DecisionInput,
     GrantApplicationInput,
@@ -35,6 +31,7 @@ from api.grants.inputs import (
     ReviewInputType,
 )
 from api.grants.lifecycle import Status
+from api.grants.models import GrantRound
 from api.grants.outputs import (
     ApplicationAttachment,
     ConflictDeclarationType,
@@ -46,76 +43,20 @@ from api.grants.outputs import (
     ReviewType,
     TrancheType,
 )
-from api.shared.language import Language, pick
+from api.grants.payloads import (
+    AttachmentPayload,
+    ConflictDeclarationPayload,
+    GrantApplicationPayload,
+    GrantReportPayload,
+    GrantRoundPayload,
+    ReviewPayload,
+    TranchePayload,
+    attempt,
+)
 from api.shared.pagination import Connection, PageRequest
-from api.shared.user_errors import UserError
-
-T = TypeVar("T")
-EXPECTED = (RuleBroken, InvalidInput, BadInput, Conflict)
 
 
-def user_errors(error: DomainError, language: Language) -> list[UserError]:
-    """Every problem in the error, in the request's language where a Welsh message exists."""
-    return [
-        UserError(
-            field=e.field,
-            code=e.code,
-            message=pick(language, e.message, getattr(e, "message_cy", None)) or e.message,
-        )
-        for e in getattr(error, "errors", None) or [error]
-    ]
-
-
-async def attempt(info: Info, call: Callable[[], Awaitable[T]]) -> tuple[T | None, list[UserError]]:
-    try:
-        return await call(), []
-    except EXPECTED as error:
-        return None, user_errors(error, info.context.language)
-
-
-@strawberry.type
-class GrantRoundPayload:
-    round: GrantRoundType | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class GrantApplicationPayload:
-    application: GrantApplicationType | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class ConflictDeclarationPayload:
-    declaration: ConflictDeclarationType | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class ReviewPayload:
-    review: ReviewType | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class TranchePayload:
-    tranche: TrancheType | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class AttachmentPayload:
-    attachment: ApplicationAttachment | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class GrantReportPayload:
-    report: GrantReportType | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-async def _round(info: Info, call: Callable[[], Awaitable[object]]) -> GrantRoundPayload:
+async def _round(info: Info, call: Callable[[], Awaitable[GrantRound]]) -> GrantRoundPayload:
     found, errors = await attempt(info, call)
     return GrantRoundPayload(
         round=None if found is None else GrantRoundType.of(found, info.context.language),
@@ -284,7 +225,7 @@ class Mutation:
     ) -> AttachmentPayload:
         principal = await info.context.principal()
         # One byte over the limit is enough to know it is too big.
-        data = await file.read(MAX_BYTES + 1)  # type: ignore[attr-defined]
+        data = await file.read(attachments.MAX_BYTES + 1)  # type: ignore[attr-defined]
         found, errors = await attempt(
             info,
             lambda: attachments.add_attachment(
