@@ -30,7 +30,7 @@ BUDGET = 50_000  # room for two awards of four
 
 
 async def _arrange(url: str, settings: Settings) -> tuple[uuid.UUID, list[uuid.UUID]]:
-    """A round with quorum 1 and four applications in review, each reviewed; committed."""
+    """A round with quorum 1 and five applications in review, each reviewed; committed."""
     engine = make_engine(url)
     async with make_sessionmaker(engine)() as session:
         await places.load_region(session, read_region(settings.geodata_dir, settings.region))
@@ -69,7 +69,7 @@ async def _arrange(url: str, settings: Settings) -> tuple[uuid.UUID, list[uuid.U
             five_ways=[FiveWays.GIVE],
         )
         ids = []
-        for _ in range(4):
+        for _ in range(5):
             view = await applications.create_application(session, staff, round_.id, draft)
             application_id = view.application.id
             await applications.submit_application(session, staff, application_id)
@@ -92,17 +92,23 @@ async def _arrange(url: str, settings: Settings) -> tuple[uuid.UUID, list[uuid.U
     return round_.id, ids
 
 
-async def _decide(client: httpx.AsyncClient, token: str, application_id: uuid.UUID) -> dict:
+async def _decide(
+    client: httpx.AsyncClient, token: str, application_id: uuid.UUID, amount: int | None = None
+) -> dict:
     body = await gql(
         client,
         operation("DecideApplication"),
         {
             "applicationId": str(application_id),
-            "input": {"outcome": "AWARDED", "rationale": "Fund it"},
+            "input": {"outcome": "AWARDED", "rationale": "Fund it", "amountPence": amount},
         },
         token=token,
     )
     return body["data"]["decideApplication"]
+
+
+def _outcomes(results: list[dict]) -> list[str]:
+    return sorted("AWARDED" if r["application"] else r["userErrors"][0]["code"] for r in results)
 
 
 async def test_simultaneous_awards_stay_within_the_budget(
@@ -122,19 +128,23 @@ async def test_simultaneous_awards_stay_within_the_budget(
     ]
     try:
         token = (await sign_in(clients[0], "coordinator@example.org"))["accessToken"]
-        results = await asyncio.gather(
-            *(_decide(clients[n % 2], token, i) for n, i in enumerate(ids))
+        # Four awards of 20,000 at once against 50,000: two fit.
+        budget_race = await asyncio.gather(
+            *(_decide(clients[n % 2], token, i) for n, i in enumerate(ids[:4]))
         )
+        # One application decided twice at once, for 5,000 each time: the remaining 10,000
+        # would take both, but an application is awarded once.
+        twice = await asyncio.gather(*(_decide(client, token, ids[4], 5_000) for client in clients))
     finally:
         for client in clients:
             await client.aclose()
         for engine in engines:
             await engine.dispose()
 
-    outcomes = sorted(
-        "AWARDED" if r["application"] else r["userErrors"][0]["code"] for r in results
-    )
-    assert outcomes == ["AWARDED", "AWARDED", "OVER_BUDGET", "OVER_BUDGET"]
+    assert _outcomes(budget_race) == ["AWARDED", "AWARDED", "OVER_BUDGET", "OVER_BUDGET"]
+    # The loser either lost the race (CONFLICT) or came second (no longer IN_REVIEW).
+    assert _outcomes(twice)[0] == "AWARDED"
+    assert _outcomes(twice)[1] in {"CONFLICT", "ILLEGAL_TRANSITION"}
 
     engine = make_engine(scratch_url)
     async with make_sessionmaker(engine)() as session:
@@ -144,5 +154,5 @@ async def test_simultaneous_awards_stay_within_the_budget(
                 GrantApplication.status == Status.AWARDED.value
             )
         )
-        assert round_.awarded_pence == sum(awarded.all()) == 2 * AMOUNT
+        assert round_.awarded_pence == sum(awarded.all()) == 2 * AMOUNT + 5_000
     await engine.dispose()
