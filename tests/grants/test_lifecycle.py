@@ -108,3 +108,20 @@ async def test_an_applicant_withdraws_before_a_decision_with_a_reason(
         "WITHDRAWN",
     ]
     assert history[-1]["reason"] == "Found other funding"
+
+
+async def test_refusals_are_told_in_welsh_when_asked(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    world = await make_world(client, session, panel_size=0)
+    draft = await world.apply()
+    body = await gql(
+        client,
+        operation("MoveGrantApplication"),
+        {"id": draft["id"], "status": "IN_REVIEW"},
+        token=world.coordinator,
+        language="cy",
+    )
+    [error] = body["data"]["moveGrantApplication"]["userErrors"]
+    assert error["code"] == "ILLEGAL_TRANSITION"
+    assert error["message"] == "Ni all cais sy'n DRAFT ddod yn IN_REVIEW."
