@@ -62,11 +62,12 @@ async def _ranking(client: httpx.AsyncClient, token: str, round_id: str, county:
 
 
 async def _select(
-    client: httpx.AsyncClient, token: str, round_id: str, community_id: str, op: str = "Select"
+    client: httpx.AsyncClient, token: str, round_id: str, community_id: str, shortlist: bool = False
 ) -> dict[str, Any]:
+    document = operation("ShortlistCommunity") if shortlist else operation("SelectCommunity")
     body = await gql(
         client,
-        operation(f"{op}Community"),
+        document,
         {
             "roundId": round_id,
             "communityId": community_id,
@@ -74,7 +75,7 @@ async def _select(
         },
         token=token,
     )
-    return body["data"][f"{op[0].lower()}{op[1:]}Community"]
+    return body["data"]["shortlistCommunity" if shortlist else "selectCommunity"]
 
 
 async def test_a_round_from_ranking_to_close(
@@ -98,7 +99,7 @@ async def test_a_round_from_ranking_to_close(
     assert top["community"]["name"] == "Tyisha"
     assert top["parts"][0]["raw"] > 0 and top["parts"][0]["normalised"] == 1.0
 
-    shortlisted = await _select(client, token, round_id, top["community"]["id"], "Shortlist")
+    shortlisted = await _select(client, token, round_id, top["community"]["id"], shortlist=True)
     assert shortlisted["decision"]["kind"] == "SHORTLISTED"
     selected = await _select(client, token, round_id, top["community"]["id"])
     assert selected["decision"]["countyCode"] == CARMARTHENSHIRE
