@@ -12,13 +12,12 @@ from api.errors import BadInput, Conflict, DomainError, InvalidInput
 from api.grants.errors import RuleBroken
 from api.grants.outputs import (
     ApplicationAttachment,
-    ConflictDeclarationType,
     GrantApplicationType,
     GrantReportType,
     GrantRoundType,
-    ReviewType,
     TrancheType,
 )
+from api.grants.panel_outputs import ConflictDeclarationType, ReviewType
 from api.shared.language import Language, pick
 from api.shared.user_errors import UserError
 

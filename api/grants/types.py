@@ -34,15 +34,12 @@ from api.grants.lifecycle import Status
 from api.grants.models import GrantRound
 from api.grants.outputs import (
     ApplicationAttachment,
-    ConflictDeclarationType,
     GrantApplicationType,
     GrantReportType,
     GrantRoundType,
-    GrantsReportType,
-    PanelSummaryType,
-    ReviewType,
     TrancheType,
 )
+from api.grants.panel_outputs import ConflictDeclarationType, PanelSummaryType, ReviewType
 from api.grants.payloads import (
     AttachmentPayload,
     ConflictDeclarationPayload,
@@ -53,6 +50,7 @@ from api.grants.payloads import (
     TranchePayload,
     attempt,
 )
+from api.grants.report_outputs import GrantsReportType
 from api.shared.pagination import Connection, PageRequest
 
 
