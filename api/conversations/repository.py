@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     String,
     case,
@@ -22,6 +24,8 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -233,14 +237,38 @@ async def stored_identities(
     return found, withdrawn
 
 
+@functools.cache
+def _bulk_insert_sql(table: Any) -> tuple[list[str], list[str], Any]:
+    """INSERT ... SELECT FROM unnest(one array per column): a whole batch as one statement
+    with one parameter per column, whatever the batch size (JSONB travels as text). Built
+    on first use, once foreign-key columns have taken their referred column's type."""
+    dialect = postgresql.dialect()
+    columns = [c for c in table.columns if c.server_default is None]
+    jsonb = [c.name for c in columns if isinstance(c.type, JSONB)]
+    names = ", ".join(c.name for c in columns)
+    arrays = ", ".join(
+        f"CAST(:{c.name} AS {'text' if c.name in jsonb else c.type.compile(dialect)}[])"
+        for c in columns
+    )
+    values = ", ".join(f"CAST({c.name} AS jsonb)" if c.name in jsonb else c.name for c in columns)
+    sql = text(
+        f"INSERT INTO {table.name} ({names}) SELECT {values} FROM unnest({arrays}) AS r({names}) "
+        f"ON CONFLICT DO NOTHING RETURNING id"
+    )
+    return [c.name for c in columns], jsonb, sql
+
+
 async def insert_conversations(session: AsyncSession, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
     """Insert in one statement; rows whose id or reference code is already taken are
     skipped (their ids are not in the result)."""
     if not rows:
         return set()
-    result = await session.execute(
-        pg_insert(Conversation).values(rows).on_conflict_do_nothing().returning(Conversation.id)
-    )
+    columns, jsonb, sql = _bulk_insert_sql(Conversation.__table__)
+    params = {
+        name: [orjson.dumps(row[name]).decode() if name in jsonb else row.get(name) for row in rows]
+        for name in columns
+    }
+    result = await session.execute(sql, params)
     return set(result.scalars().all())
 
 

@@ -1,0 +1,320 @@
+"""Conversations: recordConversations against a raw COPY of the same rows, and the two
+reports against the SQL underneath them, measured side by side in one run.
+
+  recordConversations, batches of 500, GraphQL in-process   vs  COPY of the same rows
+  campaignProgress (GraphQL)                                vs  its counting statement
+  themeReport (GraphQL)                                     vs  its two statements
+
+The API runs in this process (httpx over ASGI, no socket); the database is a throwaway
+cluster that the harness starts and removes.
+Run: .venv/bin/python bench/conversations.py [--conversations 200000] [--rounds 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+from sqlalchemy import make_url, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
+
+from harness import Timing, alternate, bench_database, print_table
+
+from api.app import create_app
+from api.auth.principal import ALL_COUNTIES, Principal, Role
+from api.conversations import repository
+from api.db import make_engine, make_sessionmaker
+from api.people import service as people
+from api.people.service import GrantInput, NewUser
+from api.settings import Settings
+
+BATCH = 500
+EMAIL, PASSWORD = "bench@example.org", "bench password that is long enough"
+SECRET = "bench-secret-that-is-long-enough-for-hs256-0123456789"
+SETUP = Principal(user_id=uuid.UUID(int=1), grants={Role.ADMIN: ALL_COUNTIES})
+WORDS = (
+    "family friends park bus doctor walking chapel choir rugby beach school work money "
+    "loneliness food garden neighbours library coast hills Welsh language housing"
+).split()
+QUESTIONS = [
+    {
+        "key": "what_matters",
+        "type": "FREE_TEXT",
+        "textEn": "What matters to you?",
+        "required": True,
+    },
+    {"key": "healthy_happy_safe", "type": "FREE_TEXT", "textEn": "Healthy, happy and safe?"},
+    {"key": "wellbeing", "type": "SCALE_1_5", "textEn": "How are you today?"},
+]
+AGE_BANDS = ["UNDER_16", "AGE_16_24", "AGE_25_44", "AGE_45_64", "AGE_65_74", "AGE_75_84", None]
+CHANNELS = ["STREET", "EVENT", "PHONE", "ONLINE", "GROUP"]
+
+RECORD = """mutation Record($input: [ConversationInput!]!) {
+  recordConversations(input: $input) { results { id status userErrors { field message } } }
+}"""
+PROGRESS = """query P($id: UUID!) {
+  campaignProgress(campaignId: $id) {
+    conversations counties { code conversations target } communities { id conversations target }
+    channels { key conversations } languages { key conversations } weeks { key conversations }
+    representativeness { band respondentShare populationShare }
+  }
+}"""
+THEMES = """query T($id: UUID!) {
+  themeReport(campaignId: $id) {
+    codedConversations themes { theme { key } conversations share quotes { excerpt } }
+  }
+}"""
+CREATE = """mutation C($input: CreateCampaignInput!) {
+  createCampaign(input: $input) { campaign { id } }
+}"""
+LOGIN = (
+    """mutation L($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }"""
+)
+LOAD_BANDS = "mutation B { loadPopulationBands }"
+
+
+def sentence(rng: random.Random) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 25))).capitalize() + "."
+
+
+def conversations(
+    n: int, campaign_id: str, points: list[tuple[float, float]], seed: int = 7
+) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    start = datetime(2026, 1, 5, tzinfo=UTC)
+    items = []
+    for _ in range(n):
+        lat, lon = rng.choice(points)
+        age = rng.choice(AGE_BANDS)
+        items.append(
+            {
+                "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                "campaignId": campaign_id,
+                "questionSetVersion": 1,
+                "collectedAt": (
+                    start + timedelta(minutes=rng.randint(0, 60 * 24 * 120))
+                ).isoformat(),
+                "channel": rng.choice(CHANNELS),
+                "language": rng.choice(["EN", "EN", "CY"]),
+                "consent": {"store": True, "quote": rng.random() < 0.7},
+                "answers": [
+                    {"questionKey": "what_matters", "text": sentence(rng)},
+                    {"questionKey": "healthy_happy_safe", "text": sentence(rng)},
+                    {"questionKey": "wellbeing", "scale": rng.randint(1, 5)},
+                ],
+                "profile": {"ageBand": age} if age else {},
+                "location": {"lat": lat, "lon": lon},
+            }
+        )
+    return items
+
+
+async def gql(
+    client: httpx.AsyncClient, query: str, variables: dict[str, Any], token: str | None = None
+) -> Any:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables}, headers=headers
+    )
+    body = response.json()
+    if "errors" in body:
+        raise RuntimeError(body["errors"])
+    return body["data"]
+
+
+async def run(url: str, n: int, rounds: int) -> None:
+    settings = Settings(env="test", database_url=url, jwt_secret=SECRET, _env_file=None)
+    engine = make_engine(url)
+    sessionmaker = make_sessionmaker(engine)
+    async with sessionmaker() as session:
+        await people.create_user(
+            session,
+            SETUP,
+            NewUser(
+                email=EMAIL,
+                display_name="bench",
+                password=PASSWORD,
+                roles=[
+                    GrantInput(Role.ADMIN, all_counties=True),
+                    GrantInput(Role.COORDINATOR, all_counties=True),
+                ],
+            ),
+        )
+        points = [
+            (r.lat, r.lon)
+            for r in await session.execute(
+                text(
+                    # Twenty points in each community (seeded, so runs compare), kept
+                    # only where a county covers them too: the API refuses the rest.
+                    "SELECT ST_Y(p) AS lat, ST_X(p) AS lon FROM (SELECT (ST_Dump("
+                    "ST_GeneratePoints(geom, 20, 7))).geom AS p FROM communities) s "
+                    "WHERE EXISTS (SELECT FROM counties k WHERE ST_Covers(k.geom, s.p))"
+                )
+            )
+        ]
+    raw = await asyncpg.connect(
+        make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    )
+    app = create_app(settings, sessionmaker)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://bench", timeout=600
+    ) as client:
+        token = (await gql(client, LOGIN, {"e": EMAIL, "p": PASSWORD}))["login"]["accessToken"]
+        campaign = (
+            await gql(client, CREATE, {"input": {"nameEn": "Bench", "questions": QUESTIONS}}, token)
+        )["createCampaign"]["campaign"]["id"]
+        await gql(client, LOAD_BANDS, {}, token)
+        items = conversations(n, campaign, points)
+
+        # The floor: the same rows, as stored, copied into a twin table (same indexes).
+        await raw.execute("CREATE TABLE conversations_copy (LIKE conversations INCLUDING ALL)")
+        columns = [
+            r["attname"]
+            for r in await raw.fetch(
+                "SELECT attname FROM pg_attribute WHERE attrelid = 'conversations'::regclass "
+                "AND attnum > 0 AND NOT attisdropped ORDER BY attnum"
+            )
+        ]
+        api, floor = (
+            Timing("recordConversations, 500 per batch", []),
+            Timing("COPY of the same rows", []),
+        )
+        for start in range(0, n, BATCH):
+            batch = items[start : start + BATCH]
+            began = time.perf_counter()
+            results = (await gql(client, RECORD, {"input": batch}, token))["recordConversations"][
+                "results"
+            ]
+            api.seconds.append(time.perf_counter() - began)
+            refused = [r for r in results if r["status"] != "CREATED"]
+            assert not refused, refused[:3]
+            rows = await raw.fetch(
+                "SELECT * FROM conversations WHERE id = ANY($1::uuid[])",
+                [uuid.UUID(i["id"]) for i in batch],
+            )
+            began = time.perf_counter()
+            await raw.copy_records_to_table(
+                "conversations_copy", records=[tuple(r) for r in rows], columns=columns
+            )
+            floor.seconds.append(time.perf_counter() - began)
+        print_table(f"Loading {n:,} conversations (per batch of {BATCH})", [api, floor], floor.name)
+        rate_api, rate_floor = n / sum(api.seconds), n / sum(floor.seconds)
+        print(
+            f"conversations per second: API {rate_api:,.0f}, COPY {rate_floor:,.0f} "
+            f"(API at {rate_api / rate_floor:.0%} of the raw rate; target at least 33%)"
+        )
+
+        await _code_half(raw, campaign)
+        campaign_id = uuid.UUID(campaign)
+
+        async def progress_sql() -> None:
+            async with sessionmaker() as session:
+                await repository.progress_counts(session, campaign_id, None)
+
+        async def themes_sql() -> None:
+            async with sessionmaker() as session:
+                await repository.theme_counts(session, campaign_id, None, [])
+                await repository.quotes(
+                    session, campaign_id, None, [], settings.conversation_quotes_per_theme
+                )
+
+        async def progress_api() -> None:
+            await gql(client, PROGRESS, {"id": campaign}, token)
+
+        async def themes_api() -> None:
+            await gql(client, THEMES, {"id": campaign}, token)
+
+        timings = await alternate(
+            [("campaignProgress (GraphQL)", progress_api), ("progress SQL", progress_sql)], rounds
+        )
+        print_table(f"campaignProgress over {n:,} conversations", timings, "progress SQL")
+        timings = await alternate(
+            [("themeReport (GraphQL)", themes_api), ("theme report SQL", themes_sql)], rounds
+        )
+        print_table(
+            f"themeReport over {n:,} conversations (half coded)", timings, "theme report SQL"
+        )
+    await raw.close()
+    await engine.dispose()
+
+
+async def _code_half(raw: asyncpg.Connection, campaign: str) -> None:
+    """A codebook of eight themes (two with two sub-themes each) and first codings of every
+    other conversation, written straight in SQL: only the reports are timed here."""
+    themes = []
+    for n, key in enumerate(
+        ["family", "transport", "health", "nature", "work", "community", "money", "safety"]
+    ):
+        theme_id = uuid.uuid4()
+        themes.append(theme_id)
+        await raw.execute(
+            "INSERT INTO conversation_themes (id, campaign_id, key, label_en, keywords, added_in) "
+            "VALUES ($1, $2, $3, $4, '{}', $5)",
+            theme_id,
+            uuid.UUID(campaign),
+            key,
+            key.title(),
+            n + 2,
+        )
+        if n < 2:
+            for sub in ("a", "b"):
+                sub_id = uuid.uuid4()
+                themes.append(sub_id)
+                await raw.execute(
+                    "INSERT INTO conversation_themes "
+                    "(id, campaign_id, parent_id, key, label_en, keywords, added_in) "
+                    "VALUES ($1, $2, $3, $4, $5, '{}', 20)",
+                    sub_id,
+                    uuid.UUID(campaign),
+                    theme_id,
+                    f"{key}_{sub}",
+                    f"{key} {sub}",
+                )
+    coder = uuid.uuid4()
+    await raw.execute(
+        """
+        WITH picked AS (
+            UPDATE conversations SET first_coder_id = $1, first_coded_at = now()
+            WHERE campaign_id = $2 AND hashtext(id::text) % 2 = 0
+            RETURNING id, answers->>'what_matters' AS said
+        )
+        INSERT INTO conversation_codings
+            (id, conversation_id, round, coder_id, theme_id, question_key, excerpt)
+        SELECT gen_random_uuid(), p.id, 1, $1, t.theme, 'what_matters', left(p.said, 40)
+        FROM picked p
+        CROSS JOIN LATERAL (
+            SELECT theme FROM unnest($3::uuid[]) AS theme
+            ORDER BY hashtext(p.id::text || theme::text) LIMIT 2
+        ) t
+        """,
+        coder,
+        uuid.UUID(campaign),
+        themes,
+    )
+    await raw.execute("ANALYZE")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--conversations", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=30)
+    args = parser.parse_args()
+    with bench_database() as url:
+        asyncio.run(run(url, args.conversations, args.rounds))
+
+
+if __name__ == "__main__":
+    main()
