@@ -73,6 +73,10 @@ async def test_progress_counts_against_targets_by_place_channel_language_week_an
         client, operation("WithdrawConversation"), {"referenceCode": withdrawn["referenceCode"]}
     )
 
+    body = await gql(
+        client, operation("LoadPopulationBands"), token=staff.token, expect_errors=True
+    )
+    assert error_codes(body) == ["FORBIDDEN"]
     admin = await person(client, session, "admin@example.org", {Role.ADMIN: ALL_COUNTIES})
     body = await gql(client, operation("LoadPopulationBands"), token=admin.token)
     assert body["data"]["loadPopulationBands"] == 229 * 5
