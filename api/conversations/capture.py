@@ -323,7 +323,8 @@ async def record_conversations(
     rows: dict[uuid.UUID, dict[str, Any]] = {}
     contacts: dict[uuid.UUID, dict[str, Any]] = {}
     for item, errors, place in zip(items, prechecked, places, strict=True):
-        content = fingerprint(dataclasses.asdict(item))
+        # orjson writes the dataclass as it is: no deep copy through asdict.
+        content = fingerprint({"conversation": item})
         earlier = stored.get(item.id) or (
             repository.StoredIdentity(rows[item.id]["fingerprint"], rows[item.id]["reference_code"])
             if item.id in rows
