@@ -155,7 +155,7 @@ async def sync_assets(
     at = _now()
     rows = [
         {
-            **{k: v for k, v in p.checked.content.items()},
+            **p.checked.content,
             "id": str(p.checked.draft.id),
             "version": p.version,
             "status": status.value,
