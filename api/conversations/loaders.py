@@ -7,7 +7,7 @@ import uuid
 from strawberry.dataloader import DataLoader
 
 from api.context import RequestContext
-from api.conversations import campaigns, capture
+from api.conversations import campaigns, privacy
 from api.conversations.models import ConversationContact
 from api.conversations.repository import QuestionSetRow
 
@@ -28,7 +28,7 @@ def contacts(ctx: RequestContext) -> DataLoader[uuid.UUID, ConversationContact |
 
     def factory(ctx: RequestContext) -> DataLoader[uuid.UUID, ConversationContact | None]:
         async def load(ids: list[uuid.UUID]) -> list[ConversationContact | None]:
-            found = await capture.contacts(ctx.session, await ctx.principal(), ids)
+            found = await privacy.contacts(ctx.session, await ctx.principal(), ids)
             return [found.get(i) for i in ids]
 
         return DataLoader(load_fn=load)

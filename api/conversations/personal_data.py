@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 PATTERNS: dict[str, re.Pattern[str]] = {
     "EMAIL": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
@@ -37,3 +38,13 @@ def flags(text: str) -> list[Flag]:
             group = 1 if pattern.groups else 0
             found.append(Flag(kind, match.start(group), match.end(group)))
     return sorted(found, key=lambda f: (f.start, f.kind))
+
+
+def flags_of(answers: dict[str, Any]) -> dict[str, list[dict[str, object]]]:
+    """{question key: flagged spans} for the free-text answers that have any."""
+    found = {
+        key: [f.plain() for f in flags(value)]
+        for key, value in answers.items()
+        if isinstance(value, str)
+    }
+    return {key: spans for key, spans in found.items() if spans}

@@ -9,7 +9,7 @@ from typing import Any
 import strawberry
 
 from api.context import Info
-from api.conversations import capture, loaders
+from api.conversations import capture, loaders, privacy
 from api.conversations.inputs import (
     AgeBand,
     AnswerIn,
@@ -260,7 +260,7 @@ class RedactAnswerPayload:
 class Query:
     @strawberry.field(description="One conversation (staff of its county).")
     async def conversation(self, info: Info, id: uuid.UUID) -> ConversationType:
-        row = await capture.readable(info.context.session, await info.context.principal(), id)
+        row = await privacy.readable(info.context.session, await info.context.principal(), id)
         return ConversationType.of(row)
 
 
@@ -295,12 +295,12 @@ class Mutation:
     async def withdraw_conversation(
         self, info: Info, reference_code: str
     ) -> WithdrawConversationPayload:
-        message = await capture.withdraw(info.context.session, reference_code)
+        message = await privacy.withdraw(info.context.session, reference_code)
         return WithdrawConversationPayload(message=message)
 
     @strawberry.mutation(description="Erase a conversation (COORDINATOR or ADMIN of its county).")
     async def erase_conversation(self, info: Info, id: uuid.UUID) -> EraseConversationPayload:
-        await capture.erase(info.context.session, await info.context.principal(), id)
+        await privacy.erase(info.context.session, await info.context.principal(), id)
         return EraseConversationPayload(erased_id=id)
 
     @strawberry.mutation(
@@ -311,7 +311,7 @@ class Mutation:
         self, info: Info, conversation_id: uuid.UUID, question_key: str, start: int, end: int
     ) -> RedactAnswerPayload:
         try:
-            row = await capture.redact_answer(
+            row = await privacy.redact_answer(
                 info.context.session,
                 await info.context.principal(),
                 conversation_id,

@@ -1,0 +1,208 @@
+"""Checking one conversation of a batch before anything is written: consent, campaign
+and version, answers against their questions, the banded profile, contact details, the
+place, and the recorder's right to record there. Each check returns every problem it finds."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from api.auth.principal import Principal
+from api.conversations.access import CAPTURE
+from api.conversations.inputs import AnswerIn, ConversationIn, QuestionType
+from api.conversations.models import Campaign, Question
+from api.conversations.repository import PlaceRow, QuestionSetRow
+from api.errors import BadInput, DomainError, Forbidden
+
+OUTWARD_CODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?$")
+# A phone's clock may run a little fast; a conversation further in the future is a mistake.
+CLOCK_SKEW = timedelta(hours=1)
+
+
+def answer_value(
+    question: Question, answer: AnswerIn, max_chars: int, field: str
+) -> tuple[Any, list[DomainError]]:
+    kind = QuestionType(question.type)
+    given = {
+        name
+        for name, value in (
+            ("text", answer.text),
+            ("choices", answer.choices),
+            ("scale", answer.scale),
+        )
+        if value is not None
+    }
+    wanted = {
+        QuestionType.FREE_TEXT: "text",
+        QuestionType.SINGLE_CHOICE: "choices",
+        QuestionType.MULTIPLE_CHOICE: "choices",
+        QuestionType.SCALE_1_5: "scale",
+    }[kind]
+    if given != {wanted}:
+        return None, [
+            BadInput(
+                f"This question ({kind.value}) takes an answer in `{wanted}` only.", field=field
+            )
+        ]
+    if kind is QuestionType.FREE_TEXT:
+        text = (answer.text or "").strip()
+        if len(text) > max_chars:
+            return None, [
+                BadInput(
+                    f"Answers are at most {max_chars} characters (this one has {len(text)}).",
+                    field=field,
+                )
+            ]
+        return text or None, []
+    if kind is QuestionType.SCALE_1_5:
+        if not 1 <= (answer.scale or 0) <= 5:
+            return None, [BadInput("A scale answer is a whole number from 1 to 5.", field=field)]
+        return answer.scale, []
+    picked = list(answer.choices or ())
+    keys = {c["key"] for c in question.choices}
+    if kind is QuestionType.SINGLE_CHOICE and len(picked) != 1:
+        return None, [BadInput("Pick exactly one choice.", field=field)]
+    if len(set(picked)) != len(picked) or not set(picked) <= keys:
+        return None, [
+            BadInput(f"Pick from the question's choices: {', '.join(sorted(keys))}.", field=field)
+        ]
+    return picked or None, []
+
+
+def answers_of(
+    item: ConversationIn, question_set: QuestionSetRow, max_chars: int
+) -> tuple[dict[str, Any], list[DomainError]]:
+    questions = {q.key: q for q in question_set.questions}
+    values: dict[str, Any] = {}
+    errors: list[DomainError] = []
+    for answer in item.answers:
+        field = f"answers.{answer.question_key}"
+        question = questions.get(answer.question_key)
+        if question is None:
+            errors.append(
+                BadInput(
+                    f"Version {item.question_set_version} of this campaign has no question "
+                    f"{answer.question_key!r}.",
+                    field=field,
+                )
+            )
+            continue
+        if answer.question_key in values:
+            errors.append(BadInput("This question is answered twice.", field=field))
+            continue
+        value, problems = answer_value(question, answer, max_chars, field)
+        errors += problems
+        if value is not None:
+            values[answer.question_key] = value
+    for question in question_set.questions:
+        if (
+            question.required
+            and question.key not in values
+            and not any(e.field == f"answers.{question.key}" for e in errors)
+        ):
+            errors.append(
+                BadInput("This question needs an answer.", field=f"answers.{question.key}")
+            )
+    return values, errors
+
+
+def point_errors(item: ConversationIn) -> list[DomainError]:
+    if (item.lat is None) != (item.lon is None):
+        return [BadInput("A location needs both lat and lon.", field="location")]
+    if item.lat is None or item.lon is None:
+        return []
+    if not (math.isfinite(item.lat) and -90 <= item.lat <= 90):
+        return [
+            BadInput("lat must be a latitude between -90 and 90 degrees.", field="location.lat")
+        ]
+    if not (math.isfinite(item.lon) and -180 <= item.lon <= 180):
+        return [
+            BadInput("lon must be a longitude between -180 and 180 degrees.", field="location.lon")
+        ]
+    return []
+
+
+def item_errors(
+    item: ConversationIn,
+    campaign: Campaign | None,
+    question_set: QuestionSetRow | None,
+    now: datetime,
+) -> list[DomainError]:
+    """What is wrong with an item before looking at where it happened."""
+    if not item.consent.store:
+        return [
+            BadInput(
+                "The respondent did not consent to their answers being stored, so nothing was "
+                "stored. / Ni roddodd yr ymatebydd ganiatâd i gadw'r atebion, felly ni "
+                "chadwyd dim.",
+                field="consent.store",
+            )
+        ]
+    errors: list[DomainError] = []
+    if campaign is None:
+        errors.append(BadInput("There is no campaign with this id.", field="campaignId"))
+    elif question_set is None:
+        errors.append(
+            BadInput(
+                f"This campaign has no question set version {item.question_set_version}.",
+                field="questionSetVersion",
+            )
+        )
+    if item.collected_at.tzinfo is None:
+        errors.append(
+            BadInput("Give collectedAt with its time zone (e.g. Z).", field="collectedAt")
+        )
+    elif item.collected_at > now + CLOCK_SKEW:
+        errors.append(BadInput("collectedAt is in the future.", field="collectedAt"))
+    district = item.profile.postcode_district
+    if district is not None and not OUTWARD_CODE.match(district.strip().upper()):
+        errors.append(
+            BadInput(
+                "Give only the first part of the postcode (e.g. SA31), never the whole postcode.",
+                field="profile.postcodeDistrict",
+            )
+        )
+    contact = item.contact
+    if contact is not None and any((contact.name, contact.email, contact.phone)):
+        if not item.consent.contact:
+            errors.append(
+                BadInput(
+                    "Contact details need consent to be contacted; without it, leave them out.",
+                    field="contact",
+                )
+            )
+        if contact.email and ("@" not in contact.email or len(contact.email) > 320):
+            errors.append(BadInput("This is not an email address.", field="contact.email"))
+        if contact.phone and len(contact.phone) > 32:
+            errors.append(
+                BadInput("A phone number is at most 32 characters.", field="contact.phone")
+            )
+        if contact.name and len(contact.name) > 200:
+            errors.append(BadInput("A name is at most 200 characters.", field="contact.name"))
+    return errors + point_errors(item)
+
+
+def place_errors(item: ConversationIn, place: PlaceRow, principal: Principal) -> list[DomainError]:
+    if item.community_id is not None and place.community_id is None:
+        return [BadInput("There is no community with this id.", field="communityId")]
+    if not place.county_known:
+        return [BadInput(f"There is no county with code {item.county_code!r}.", field="countyCode")]
+    if place.county_code is None:
+        if item.lat is not None:
+            return [BadInput("This location is outside the region's counties.", field="location")]
+        return [
+            BadInput(
+                "Say where the conversation happened: a location, a community or a county.",
+                field="location",
+            )
+        ]
+    if not principal.has_any(CAPTURE, place.county_code):
+        return [
+            Forbidden(
+                f"You cannot record conversations in county {place.county_code}.",
+                field="countyCode",
+            )
+        ]
+    return []
