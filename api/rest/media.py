@@ -14,15 +14,15 @@ from api.settings import Settings
 router = APIRouter()
 
 
-@router.get("/media/{key:path}")
-async def photo(
-    key: str,
+@router.get("/media/assets/{path:path}")
+async def asset_photo(
+    path: str,
     session: RequestSession = Depends(request_session),
     principal: Principal = Depends(request_principal),
     settings: Settings = Depends(request_settings),
 ) -> Response:
     data, content_type, public = await service.photo_file(
-        session, principal, service.storage_for(settings), key
+        session, principal, service.storage_for(settings), f"assets/{path}"
     )
     # Files never change under a key; only photos of public assets may sit in shared caches.
     cache = "public, max-age=31536000, immutable" if public else "private, max-age=3600"
