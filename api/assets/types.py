@@ -43,6 +43,16 @@ strawberry.enum(WellbeingWay, description="The Five Ways to Wellbeing an asset s
 
 MEDIA_PREFIX = "/media/"
 
+# What a phone shows for each category, in English and Welsh.
+CATEGORY_LABELS = {
+    Category.INDIVIDUAL: ("Skills and gifts of people", "Sgiliau a doniau pobl"),
+    Category.ASSOCIATION: ("Groups and clubs", "Grwpiau a chlybiau"),
+    Category.INSTITUTION: ("Public bodies and services", "Cyrff a gwasanaethau cyhoeddus"),
+    Category.PHYSICAL: ("Places and spaces", "Lleoedd a mannau"),
+    Category.ECONOMIC: ("Businesses and social enterprises", "Busnesau a mentrau cymdeithasol"),
+    Category.CULTURAL: ("Heritage, language and arts", "Treftadaeth, iaith a'r celfyddydau"),
+}
+
 
 @strawberry.type(
     description="Where an asset is shown. For an INDIVIDUAL this is a point inside its "
@@ -140,6 +150,10 @@ class Asset:
     @strawberry.field(description="The name in the language asked for by Accept-Language.")
     def name(self, info: Info) -> str:
         return pick(info.context.language, self.name_en, self.name_cy) or ""
+
+    @strawberry.field(description="The category in words, in the language asked for.")
+    def category_label(self, info: Info) -> str:
+        return pick(info.context.language, *CATEGORY_LABELS[self.category]) or ""
 
     @strawberry.field(description="Every change, oldest first (county staff only; else empty).")
     async def revisions(self, info: Info) -> list[AssetRevision]:

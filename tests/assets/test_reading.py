@@ -145,6 +145,10 @@ async def test_one_asset_with_revisions_and_photos(client, session: AsyncSession
     assert asset["photos"][0]["url"].startswith("/media/")
     public = await gql(client, operation("Asset"), {"id": sent["id"]})
     assert public["data"]["asset"] is None  # still PENDING
+    assert asset["categoryLabel"] == "Groups and clubs"
+    welsh = await gql(client, operation("Asset"), {"id": sent["id"]}, token=token, language="cy")
+    assert welsh["data"]["asset"]["name"] == "Grŵp cerdded"
+    assert welsh["data"]["asset"]["categoryLabel"] == "Grwpiau a chlybiau"
 
 
 def _photo(asset_id: str) -> AssetPhoto:
