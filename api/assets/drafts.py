@@ -82,14 +82,14 @@ def _text(value: str | None) -> str | None:
     return value or None
 
 
-def check_point(lat: float, lon: float, errors: list[DomainError]) -> None:
+def check_point(lat: float, lon: float, errors: list[DomainError], where: str = "location") -> None:
     if not math.isfinite(lat) or not -90 <= lat <= 90:
         errors.append(
-            BadInput("Latitude must be a number between -90 and 90.", field="location.lat")
+            BadInput("Latitude must be a number between -90 and 90.", field=f"{where}.lat")
         )
     if not math.isfinite(lon) or not -180 <= lon <= 180:
         errors.append(
-            BadInput("Longitude must be a number between -180 and 180.", field="location.lon")
+            BadInput("Longitude must be a number between -180 and 180.", field=f"{where}.lon")
         )
 
 

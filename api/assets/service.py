@@ -371,9 +371,9 @@ async def archive_asset(
 def check_filter(flt: Filter) -> None:
     if flt.near:
         errors: list[DomainError] = []
-        drafts.check_point(flt.near.lat, flt.near.lon, errors)
+        drafts.check_point(flt.near.lat, flt.near.lon, errors, "filter.near")
         if errors:
-            raise BadInput(errors[0].message, field=f"filter.near.{errors[0].field[9:]}")
+            raise errors[0]
         if not math.isfinite(flt.near.radius_m) or not 0 < flt.near.radius_m <= MAX_RADIUS_M:
             raise BadInput(
                 f"radiusM must be between 0 and {MAX_RADIUS_M:,.0f} metres.",
@@ -395,7 +395,7 @@ def check_filter(flt: Filter) -> None:
 
 def sort_key(found: Found) -> tuple[Any, ...]:
     if found.distance_m is not None:
-        return (repr(found.distance_m), found.asset.id)
+        return (found.distance_m, found.asset.id)
     return (found.asset.id,)
 
 

@@ -108,6 +108,9 @@ async def test_near_is_nearest_first_with_distances(client, session: AsyncSessio
         expect_errors=True,
     )
     assert bad["errors"][0]["extensions"]["field"] == "filter.near.radiusM"
+    off = {"near": {"lat": 95.0, "lon": lon, "radiusM": 10}}
+    wrong = await gql(client, operation("Assets"), {"filter": off}, expect_errors=True)
+    assert wrong["errors"][0]["extensions"]["field"] == "filter.near.lat"
 
 
 async def test_updated_since_returns_changes_and_the_ids_that_left(
