@@ -9,6 +9,7 @@ import orjson
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from starlette.middleware.gzip import GZipMiddleware
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
@@ -22,7 +23,9 @@ from api.rest.dependencies import request_session
 from api.rest.grant_exports import router as grant_exports_router
 from api.rest.grant_media import router as grant_media_router
 from api.schema import build_schema, format_error
-from api.settings import Settings, get_settings
+from api.settings import PROJECT_ROOT, Settings, get_settings
+from api.web.limits import BodySizeLimit, RateLimit, RateLimits
+from api.web.persisted_queries import PersistedQueries, QueryStore
 
 
 class CymunedGraphQLRouter(GraphQLRouter):
@@ -60,7 +63,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = None
         if sessionmaker is None:
-            engine = make_engine(settings.resolved_database_url())
+            engine = make_engine(
+                settings.resolved_database_url(), statement_timeout_ms=settings.statement_timeout_ms
+            )
             app.state.sessionmaker = make_sessionmaker(engine)
         yield
         if engine is not None:
@@ -97,5 +102,25 @@ def create_app(
         app.include_router(router)
     app.include_router(grant_exports_router)
     app.include_router(grant_media_router)
+    # Outermost last: request id, then rate and size limits, compression, persisted queries.
+    app.add_middleware(
+        PersistedQueries,
+        store=QueryStore.from_directory(PROJECT_ROOT / "graphql" / "operations"),
+        registered_only=settings.persisted_queries_only,
+    )
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(
+        BodySizeLimit,
+        json_max=settings.request_json_max_bytes,
+        multipart_max=settings.request_multipart_max_bytes,
+    )
+    app.add_middleware(
+        RateLimit,
+        limits=RateLimits(
+            per_address=settings.rate_limit_per_address,
+            per_user=settings.rate_limit_per_user,
+            jwt_secret=settings.jwt_secret or "",
+        ),
+    )
     app.add_middleware(RequestIdMiddleware)
     return app

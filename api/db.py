@@ -73,12 +73,16 @@ class RequestSession(AsyncSession):
         await self._one_at_a_time(lambda: super(RequestSession, self).commit())
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def make_engine(url: str, statement_timeout_ms: int | None = None, **kwargs: Any) -> AsyncEngine:
+    server_settings = {"application_name": "cymuned"}
+    if statement_timeout_ms is not None:
+        server_settings["statement_timeout"] = str(statement_timeout_ms)
     return create_async_engine(
         url,
         json_serializer=lambda v: orjson.dumps(v).decode(),
         json_deserializer=orjson.loads,
         pool_pre_ping=True,
+        connect_args={"server_settings": server_settings},
         **kwargs,
     )
 

@@ -43,6 +43,17 @@ class Settings(BaseSettings):
     query_max_tokens: int = 2000
     query_max_aliases: int = 15
 
+    # The wire: request bodies (JSON, and multipart uploads carrying photos) and rates.
+    request_json_max_bytes: int = Field(default=1_000_000, ge=1)
+    request_multipart_max_bytes: int = Field(default=12_000_000, ge=1)
+    rate_limit_per_address: int = Field(default=600, ge=1)  # requests a minute
+    rate_limit_per_user: int = Field(default=300, ge=1)  # requests a minute
+    # Production may accept only the operations in graphql/operations/ (by their hash).
+    persisted_queries_only: bool = False
+    # One statement may run this long before PostgreSQL stops it (an export cannot starve
+    # the phones' sync).
+    statement_timeout_ms: int = Field(default=30_000, ge=1)
+
     # Assets: a phone's fix worse than this (metres) needs the leader to confirm it.
     asset_accuracy_max_m: float = Field(default=250.0, gt=0)
     # Assets: most items one syncAssets batch may carry.

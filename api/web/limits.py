@@ -1,0 +1,119 @@
+"""Limits on what one client may send: body size (JSON and multipart separately) and
+requests per minute per address and per signed-in user.
+
+Rate limits count in this process by default; several API processes behind a load balancer
+each count their own share (see the README). The counter sits behind `Counter` so a shared
+store (Redis) can replace it without touching the middleware.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import jwt
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from api.web.asgi import BodyTooLarge, error_payload, header, read_body, replaying, send_json
+
+WINDOW_S = 60.0
+UNLIMITED_PATHS = ("/healthz", "/readyz")
+
+
+class BodySizeLimit:
+    def __init__(self, app: ASGIApp, *, json_max: int, multipart_max: int) -> None:
+        self.app, self.json_max, self.multipart_max = app, json_max, multipart_max
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        multipart = (header(scope, b"content-type") or "").startswith("multipart/")
+        limit = self.multipart_max if multipart else self.json_max
+        declared = header(scope, b"content-length")
+        try:
+            if declared is not None and declared.isdigit() and int(declared) > limit:
+                raise BodyTooLarge
+            body = await read_body(receive, limit)
+        except BodyTooLarge:
+            kind = "an upload" if multipart else "a request"
+            await send_json(
+                send,
+                413,
+                error_payload(
+                    scope, "BAD_USER_INPUT", f"The body of {kind} may be at most {limit:,} bytes."
+                ),
+            )
+            return
+        if body is None:
+            return
+        await self.app(scope, replaying(body, receive), send)
+
+
+class Counter:
+    """Fixed one-minute windows per key, for a bounded number of keys."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, max_keys: int = 100_000):
+        self.clock, self.max_keys = clock, max_keys
+        self.windows: OrderedDict[str, tuple[float, int]] = OrderedDict()
+
+    def hit(self, key: str) -> tuple[int, float]:
+        """Count one request; (requests in this window, seconds until it ends)."""
+        now = self.clock()
+        start, count = self.windows.get(key, (now, 0))
+        if now - start >= WINDOW_S:
+            start, count = now, 0
+        self.windows[key] = (start, count + 1)
+        self.windows.move_to_end(key)
+        while len(self.windows) > self.max_keys:
+            self.windows.popitem(last=False)
+        return count + 1, WINDOW_S - (now - start)
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    per_address: int
+    per_user: int
+    jwt_secret: str
+
+
+class RateLimit:
+    def __init__(self, app: ASGIApp, *, limits: RateLimits, counter: Counter | None = None):
+        self.app, self.limits, self.counter = app, limits, counter or Counter()
+
+    def _user(self, scope: Scope) -> str | None:
+        scheme, _, token = (header(scope, b"authorization") or "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            return None
+        try:
+            # Only to find whose budget to charge; the request itself checks the token fully.
+            return str(jwt.decode(token, self.limits.jwt_secret, algorithms=["HS256"])["sub"])
+        except (jwt.InvalidTokenError, KeyError):
+            return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in UNLIMITED_PATHS:
+            await self.app(scope, receive, send)
+            return
+        address = (scope.get("client") or ("unknown", 0))[0]
+        budgets = [(f"address:{address}", self.limits.per_address)]
+        user = self._user(scope)
+        if user is not None:
+            budgets.append((f"user:{user}", self.limits.per_user))
+        for key, limit in budgets:
+            count, resets_in = self.counter.hit(key)
+            if count > limit:
+                retry = max(1, math.ceil(resets_in))
+                await send_json(
+                    send,
+                    429,
+                    error_payload(
+                        scope, "RATE_LIMITED", f"Too many requests: try again in {retry} seconds."
+                    ),
+                    [(b"retry-after", str(retry).encode())],
+                )
+                return
+        await self.app(scope, receive, send)

@@ -1,0 +1,181 @@
+"""Automatic persisted queries (the Apollo protocol) and ETags for GraphQL over GET, so a
+phone on a weak signal sends a 64-character hash instead of the document, and a repeated
+GET can be answered with 304 Not Modified.
+
+A client sends `extensions.persistedQuery.sha256Hash`; if the server does not know the
+hash it answers PERSISTED_QUERY_NOT_FOUND and the client sends the query once with its
+hash. The operations in graphql/operations/ are known from the start; with
+`registered_only` nothing else is accepted (for production, where the app is known).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import orjson
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.web.asgi import header, read_body, replaying, send_json
+
+MAX_STORED = 5_000
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class QueryStore:
+    """Hash -> document, for registered operations and those learnt at run time."""
+
+    def __init__(self, registered: dict[str, str]) -> None:
+        self.registered = registered
+        self.learnt: OrderedDict[str, str] = OrderedDict()
+
+    @classmethod
+    def from_directory(cls, directory: Path) -> QueryStore:
+        documents = [p.read_text() for p in sorted(directory.glob("*.graphql"))]
+        return cls({sha256(d): d for d in documents})
+
+    def get(self, digest: str) -> str | None:
+        return self.registered.get(digest) or self.learnt.get(digest)
+
+    def learn(self, digest: str, document: str) -> None:
+        self.learnt[digest] = document
+        self.learnt.move_to_end(digest)
+        while len(self.learnt) > MAX_STORED:
+            self.learnt.popitem(last=False)
+
+
+def _error(code: str, message: str) -> dict[str, Any]:
+    return {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
+
+
+class PersistedQueries:
+    def __init__(self, app: ASGIApp, *, store: QueryStore, registered_only: bool) -> None:
+        self.app, self.store, self.registered_only = app, store, registered_only
+
+    def _resolve(self, payload: dict[str, Any]) -> dict[str, Any] | None:
+        """The payload with its query filled in, or an error response body."""
+        extensions = payload.get("extensions")
+        if isinstance(extensions, str):  # GET sends it as JSON text
+            try:
+                extensions = orjson.loads(extensions)
+            except orjson.JSONDecodeError:
+                return _error("BAD_USER_INPUT", "extensions is not valid JSON.")
+        persisted = (
+            (extensions or {}).get("persistedQuery") if isinstance(extensions, dict) else None
+        )
+        query = payload.get("query")
+        if not isinstance(persisted, dict):
+            if self.registered_only and (
+                not isinstance(query, str) or self.store.registered.get(sha256(query)) is None
+            ):
+                return _error(
+                    "PERSISTED_QUERY_NOT_SUPPORTED",
+                    "Only the app's registered operations are accepted here.",
+                )
+            return None
+        digest = persisted.get("sha256Hash")
+        if not isinstance(digest, str):
+            return _error("BAD_USER_INPUT", "persistedQuery needs a sha256Hash.")
+        if isinstance(query, str) and query:
+            if sha256(query) != digest:
+                return _error("BAD_USER_INPUT", "The sha256Hash does not match the query.")
+            if self.registered_only and digest not in self.store.registered:
+                return _error(
+                    "PERSISTED_QUERY_NOT_SUPPORTED",
+                    "Only the app's registered operations are accepted here.",
+                )
+            self.store.learn(digest, query)
+            return None
+        known = self.store.get(digest)
+        if known is None or (self.registered_only and digest not in self.store.registered):
+            return _error("PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound")
+        payload["query"] = known
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/graphql"):
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] == "GET":
+            params = dict(parse_qsl(scope.get("query_string", b"").decode()))
+            if "query" not in params and "extensions" not in params:
+                await self.app(scope, receive, send)  # GraphiQL
+                return
+            problem = self._resolve(params)
+            if problem is not None:
+                await send_json(send, 200, problem)
+                return
+            scope = {**scope, "query_string": urlencode(params).encode()}
+            await ETag(self.app)(scope, receive, send)
+            return
+        if not (header(scope, b"content-type") or "").startswith("application/json"):
+            await self.app(scope, receive, send)
+            return
+        body = await read_body(receive)
+        if body is None:
+            return
+        try:
+            payload = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            await self.app(scope, replaying(body, receive), send)  # the router says 400
+            return
+        if isinstance(payload, dict):
+            problem = self._resolve(payload)
+            if problem is not None:
+                await send_json(send, 200, problem)
+                return
+            body = orjson.dumps(payload)
+            scope = {
+                **scope,
+                "headers": [
+                    (k, str(len(body)).encode() if k == b"content-length" else v)
+                    for k, v in scope["headers"]
+                ],
+            }
+        await self.app(scope, replaying(body, receive), send)
+
+
+class ETag:
+    """Buffers a successful GET response, tags it with a hash of its body, and answers a
+    matching If-None-Match with 304 and no body."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    await finish()
+
+        async def finish() -> None:
+            assert start is not None
+            body = b"".join(chunks)
+            if start["status"] != 200:
+                await send(start)
+                await send({"type": "http.response.body", "body": body})
+                return
+            tag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+            headers = [*start.get("headers", []), (b"etag", tag.encode())]
+            if header(scope, b"if-none-match") == tag:
+                kept = [(k, v) for k, v in headers if k not in (b"content-length", b"content-type")]
+                await send({"type": "http.response.start", "status": 304, "headers": kept})
+                await send({"type": "http.response.body", "body": b""})
+                return
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+
+        await self.app(scope, receive, capture)
