@@ -4,29 +4,23 @@ staff for theirs, ADMINs and region-wide grants for the whole region."""
 
 from __future__ import annotations
 
-import csv
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.audit import service as audit
 from api.auth.principal import Principal, Role, Scope
 from api.conversations import campaigns, repository
 from api.conversations.access import CAPTURE, counties_of
-from api.conversations.inputs import POPULATION_AGE_BANDS, ReportFilter
-from api.conversations.models import Campaign, Conversation, Theme
-from api.errors import BadInput
+from api.conversations.inputs import POPULATION_AGE_BANDS
+from api.conversations.models import Campaign
+from api.conversations.population import AGE
 from api.places import service as places
-from api.settings import Settings
 from api.shared.pagination import PageRequest
-from geodata.region import read_manifest
 
 READERS = (*CAPTURE, Role.LEADER)
-AGE = "age"
 # Enough to take every community of a region in one page.
 ALL = PageRequest(limit=100_000, after=None)
 
@@ -78,7 +72,7 @@ class Progress:
     representativeness: list[BandShare]
 
 
-async def _scope(
+async def scope_of(
     session: AsyncSession, principal: Principal, campaign_id: uuid.UUID
 ) -> tuple[Campaign, Scope]:
     principal.require(READERS)
@@ -89,7 +83,7 @@ async def _scope(
 async def campaign_progress(
     session: AsyncSession, principal: Principal, campaign_id: uuid.UUID
 ) -> Progress:
-    campaign, scope = await _scope(session, principal, campaign_id)
+    campaign, scope = await scope_of(session, principal, campaign_id)
     counts = await repository.progress_counts(session, campaign_id, scope)
     explicit = (await repository.county_targets(session, [campaign_id]))[campaign_id]
     all_counties = await places.counties(session)
@@ -180,120 +174,3 @@ def representativeness(
         )
         for band, n in per_band.items()
     ]
-
-
-# --- theme report --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ThemeLine:
-    theme: Theme
-    conversations: int
-    share: float | None
-    quotes: list[tuple[str, str]]
-
-
-@dataclass(frozen=True)
-class ThemeReport:
-    coded_conversations: int
-    themes: list[ThemeLine]
-
-
-def _filter(f: ReportFilter) -> list[Any]:
-    where = []
-    if f.county_code is not None:
-        where.append(Conversation.county_code == f.county_code)
-    if f.community_id is not None:
-        where.append(Conversation.community_id == f.community_id)
-    if f.age_band is not None:
-        where.append(Conversation.age_band == f.age_band.value)
-    if f.language is not None:
-        where.append(Conversation.language == f.language)
-    if f.channel is not None:
-        where.append(Conversation.channel == f.channel.value)
-    return where
-
-
-async def theme_report(
-    session: AsyncSession,
-    settings: Settings,
-    principal: Principal,
-    campaign_id: uuid.UUID,
-    f: ReportFilter,
-) -> ThemeReport:
-    """Themes and sub-themes with counts and shares of the coded conversations the filter
-    holds, and consented-to-quote excerpts (never for LEADERs, who see aggregates only)."""
-    _, scope = await _scope(session, principal, campaign_id)
-    if f.county_code is not None and scope is not None and f.county_code not in scope:
-        raise BadInput(f"You cannot see county {f.county_code}.", field="filter.countyCode")
-    where = _filter(f)
-    total, counts = await repository.theme_counts(session, campaign_id, scope, where)
-    quoting = principal.has_any(CAPTURE)
-    found = (
-        await repository.quotes(
-            session, campaign_id, scope, where, settings.conversation_quotes_per_theme
-        )
-        if quoting
-        else []
-    )
-    quotes: dict[uuid.UUID, list[tuple[str, str]]] = {}
-    for theme_id, key, excerpt in found:
-        quotes.setdefault(theme_id, []).append((key, excerpt))
-    themes = await repository.themes_of(session, campaign_id)
-    return ThemeReport(
-        coded_conversations=total,
-        themes=[
-            ThemeLine(
-                t,
-                counts.get(t.id, 0),
-                counts.get(t.id, 0) / total if total else None,
-                quotes.get(t.id, []),
-            )
-            for t in themes
-            if t.merged_into_id is None
-        ],
-    )
-
-
-# --- population bands ----------------------------------------------------------------------
-
-
-async def load_population_bands(
-    session: AsyncSession, settings: Settings, principal: Principal
-) -> int:
-    """Load the region's population by age band from its population file (columns named
-    age_*), replacing what was there; returns the rows written. ADMIN only."""
-    user_id = principal.require((Role.ADMIN,))
-    table = read_manifest(settings.region).population
-    path = Path(settings.geodata_dir) / table.file if table else None
-    if path is None or not path.exists():
-        raise BadInput("This region has no population file to load.", field="region")
-    rows = read_bands(path, table.code)
-    await repository.replace_population_bands(session, AGE, rows)
-    audit.record(
-        session,
-        actor_id=user_id,
-        action="population_bands.load",
-        entity_type="population_bands",
-        entity_id=AGE,
-        after={"rows": len(rows), "file": table.file},
-    )
-    await session.commit()
-    return len(rows)
-
-
-def read_bands(path: Path, code_column: str) -> list[dict[str, Any]]:
-    with path.open(newline="") as f:
-        reader = csv.DictReader(f)
-        bands = [c for c in reader.fieldnames or [] if c.startswith(f"{AGE}_")]
-        return [
-            {
-                "area_code": row[code_column],
-                "attribute": AGE,
-                "band": band,
-                "population": int(row[band]),
-            }
-            for row in reader
-            for band in bands
-            if row.get(band, "").strip()
-        ]

@@ -7,7 +7,7 @@ import uuid
 import strawberry
 
 from api.context import Info
-from api.conversations import progress
+from api.conversations import population, progress, themes_report
 from api.conversations.inputs import AgeBand, Channel, ReportFilter
 from api.conversations.progress import AreaProgress
 from api.conversations.schema_coding import ThemeType
@@ -140,7 +140,7 @@ class Query:
         self, info: Info, campaign_id: uuid.UUID, filter: ThemeReportFilter | None = None
     ) -> ThemeReport:
         f = filter or ThemeReportFilter()
-        report = await progress.theme_report(
+        report = await themes_report.theme_report(
             info.context.session,
             info.context.settings,
             await info.context.principal(),
@@ -174,6 +174,6 @@ class Mutation:
         description="Load the region's population by age band (ADMIN); returns rows written."
     )
     async def load_population_bands(self, info: Info) -> int:
-        return await progress.load_population_bands(
+        return await population.load_population_bands(
             info.context.session, info.context.settings, await info.context.principal()
         )

@@ -1,0 +1,88 @@
+"""What people said, by theme: counts and shares of the coded conversations a filter
+holds, with excerpts from those who agreed to be quoted (staff only: LEADERs see counts)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth.principal import Principal
+from api.conversations import progress, repository
+from api.conversations.access import CAPTURE
+from api.conversations.inputs import ReportFilter
+from api.conversations.models import Conversation, Theme
+from api.errors import BadInput
+from api.settings import Settings
+
+
+@dataclass(frozen=True)
+class ThemeLine:
+    theme: Theme
+    conversations: int
+    share: float | None
+    quotes: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class ThemeReport:
+    coded_conversations: int
+    themes: list[ThemeLine]
+
+
+def _filter(f: ReportFilter) -> list[Any]:
+    where = []
+    if f.county_code is not None:
+        where.append(Conversation.county_code == f.county_code)
+    if f.community_id is not None:
+        where.append(Conversation.community_id == f.community_id)
+    if f.age_band is not None:
+        where.append(Conversation.age_band == f.age_band.value)
+    if f.language is not None:
+        where.append(Conversation.language == f.language)
+    if f.channel is not None:
+        where.append(Conversation.channel == f.channel.value)
+    return where
+
+
+async def theme_report(
+    session: AsyncSession,
+    settings: Settings,
+    principal: Principal,
+    campaign_id: uuid.UUID,
+    f: ReportFilter,
+) -> ThemeReport:
+    """Themes and sub-themes with counts and shares of the coded conversations the filter
+    holds, and consented-to-quote excerpts (never for LEADERs, who see aggregates only)."""
+    _, scope = await progress.scope_of(session, principal, campaign_id)
+    if f.county_code is not None and scope is not None and f.county_code not in scope:
+        raise BadInput(f"You cannot see county {f.county_code}.", field="filter.countyCode")
+    where = _filter(f)
+    total, counts = await repository.theme_counts(session, campaign_id, scope, where)
+    quoting = principal.has_any(CAPTURE)
+    found = (
+        await repository.quotes(
+            session, campaign_id, scope, where, settings.conversation_quotes_per_theme
+        )
+        if quoting
+        else []
+    )
+    quotes: dict[uuid.UUID, list[tuple[str, str]]] = {}
+    for theme_id, key, excerpt in found:
+        quotes.setdefault(theme_id, []).append((key, excerpt))
+    themes = await repository.themes_of(session, campaign_id)
+    return ThemeReport(
+        coded_conversations=total,
+        themes=[
+            ThemeLine(
+                t,
+                counts.get(t.id, 0),
+                counts.get(t.id, 0) / total if total else None,
+                quotes.get(t.id, []),
+            )
+            for t in themes
+            if t.merged_into_id is None
+        ],
+    )
