@@ -8,12 +8,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.audit import service as audit
 from api.auth.principal import Principal, Role
-from api.errors import DomainError, Forbidden, InvalidInput
+from api.errors import Conflict, DomainError, Forbidden, InvalidInput
 from api.grants import access, lifecycle, repository
 from api.grants.errors import RuleBroken
 from api.grants.lifecycle import Status
@@ -185,27 +186,35 @@ def _incomplete(application: GrantApplication) -> list[DomainError]:
     ]
 
 
-def _fill(
-    application: GrantApplication, draft: Draft, community_id: uuid.UUID, county: str
-) -> None:
-    application.group_name = draft.group_name.strip()
-    application.group_type = draft.group_type.value
-    application.contact = draft.contact.strip()
-    application.title_en = draft.title_en
-    application.title_cy = draft.title_cy
-    application.description_en = draft.description_en
-    application.description_cy = draft.description_cy
-    application.community_id = community_id
-    application.county_code = county
-    application.tier = draft.tier
-    application.amount_requested_pence = draft.amount_requested_pence
-    application.budget_lines = [
-        {"item": i.strip(), "amountPence": a} for i, a in draft.budget_lines
-    ]
-    application.starts_on = draft.starts_on
-    application.ends_on = draft.ends_on
-    application.involves = draft.involves
-    application.five_ways = [w.value for w in draft.five_ways]
+def _fields(draft: Draft, community_id: uuid.UUID, county: str) -> dict[str, Any]:
+    """The stored columns a draft sets."""
+    return {
+        "group_name": draft.group_name.strip(),
+        "group_type": draft.group_type.value,
+        "contact": draft.contact.strip(),
+        "title_en": draft.title_en,
+        "title_cy": draft.title_cy,
+        "description_en": draft.description_en,
+        "description_cy": draft.description_cy,
+        "community_id": community_id,
+        "county_code": county,
+        "tier": draft.tier,
+        "amount_requested_pence": draft.amount_requested_pence,
+        "budget_lines": [{"item": i.strip(), "amountPence": a} for i, a in draft.budget_lines],
+        "starts_on": draft.starts_on,
+        "ends_on": draft.ends_on,
+        "involves": draft.involves,
+        "five_ways": [w.value for w in draft.five_ways],
+    }
+
+
+def _fill(application: GrantApplication, fields: dict[str, Any]) -> None:
+    for name, value in fields.items():
+        setattr(application, name, value)
+
+
+def _same(application: GrantApplication, fields: dict[str, Any]) -> bool:
+    return all(getattr(application, name) == value for name, value in fields.items())
 
 
 async def _checked_place(
@@ -232,8 +241,14 @@ def _snapshot(application: GrantApplication) -> dict[str, object]:
 
 
 async def create_application(
-    session: AsyncSession, principal: Principal, round_id: uuid.UUID, draft: Draft
+    session: AsyncSession,
+    principal: Principal,
+    round_id: uuid.UUID,
+    draft: Draft,
+    client_id: uuid.UUID | None = None,
 ) -> ApplicationView:
+    """A new draft. A phone that wrote it offline sends its own id: sending the same id and
+    content again returns the stored draft; the same id with other content is a CONFLICT."""
     user_id = principal.require_user()
     round_ = await access.load_round(session, round_id)
     staff = access.is_staff(principal, round_)
@@ -242,8 +257,22 @@ async def create_application(
     community_id, county = await _checked_place(session, round_, draft)
     if not staff and not principal.has(Role.APPLICANT, county):
         raise Forbidden("Your APPLICANT role does not cover this community's county.")
+    fields = _fields(draft, community_id, county)
+    viewer = Viewer.STAFF if staff else Viewer.OWNER
+    if client_id is not None:
+        stored = await repository.application_by_id(session, client_id)
+        if stored is not None:
+            if (
+                stored.entered_by == user_id
+                and stored.round_id == round_id
+                and _same(stored, fields)
+            ):
+                return ApplicationView(stored, viewer, True)
+            raise Conflict(
+                "An application with this id already exists with other content.", field="id"
+            )
     application = GrantApplication(
-        id=uuid.uuid4(),
+        id=client_id or uuid.uuid4(),
         round_id=round_.id,
         # Staff entering an application for someone without an account own it themselves.
         applicant_id=None if staff else user_id,
@@ -251,7 +280,7 @@ async def create_application(
         status=Status.DRAFT.value,
         recused_ids=[],
     )
-    _fill(application, draft, community_id, county)
+    _fill(application, fields)
     repository.add(session, application)
     audit.record(
         session,
@@ -262,7 +291,7 @@ async def create_application(
         after=_snapshot(application),
     )
     await session.commit()
-    return ApplicationView(application, Viewer.STAFF if staff else Viewer.OWNER, True)
+    return ApplicationView(application, viewer, True)
 
 
 def _require_editor(
@@ -295,7 +324,7 @@ async def update_application(
     check_version(application.version, version)
     community_id, county = await _checked_place(session, round_, draft)
     before = _snapshot(application)
-    _fill(application, draft, community_id, county)
+    _fill(application, _fields(draft, community_id, county))
     audit.record(
         session,
         actor_id=user_id,

@@ -183,15 +183,22 @@ class Mutation:
             lambda: rounds.assign_panel_member(info.context.session, principal, round_id, user_id),
         )
 
-    @strawberry.mutation(description="Start an application (a draft).")
+    @strawberry.mutation(
+        description="Start an application (a draft). A phone writing offline gives its own "
+        "`id`: sending it again with the same content returns the stored draft."
+    )
     async def create_grant_application(
-        self, info: Info, round_id: uuid.UUID, input: GrantApplicationInput
+        self,
+        info: Info,
+        round_id: uuid.UUID,
+        input: GrantApplicationInput,
+        id: uuid.UUID | None = None,
     ) -> GrantApplicationPayload:
         principal = await info.context.principal()
         return await _application(
             info,
             lambda: applications.create_application(
-                info.context.session, principal, round_id, input.plain()
+                info.context.session, principal, round_id, input.plain(), id
             ),
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -244,3 +245,27 @@ async def test_listing_with_history_takes_the_same_statements_for_any_number(
     for _ in range(3):
         await world.in_review()
     assert await statements() == one
+
+
+async def test_a_draft_written_offline_is_stored_once(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    world = await make_world(client, session, panel_size=0)
+    client_id = str(uuid.uuid4())
+    variables = {
+        "roundId": world.round_id,
+        "input": application_input(world.communities[0]),
+        "id": client_id,
+    }
+    first = await world.call("CreateGrantApplication", variables, world.applicant)
+    again = await world.call("CreateGrantApplication", variables, world.applicant)
+    assert first["application"]["id"] == again["application"]["id"] == client_id
+    assert again["application"]["version"] == first["application"]["version"]
+    assert await _count(session) == 1
+
+    variables["input"] = application_input(world.communities[0], titleEn="Something else")
+    changed = await world.call("CreateGrantApplication", variables, world.applicant)
+    assert codes(changed) == {("id", "CONFLICT")}
+    stored = await session.get(GrantApplication, client_id)
+    await session.refresh(stored)
+    assert stored.title_en == "Park walks"
