@@ -138,10 +138,12 @@ async def question_sets(
 # --- capture -------------------------------------------------------------------------------
 
 # Where each point or named community lies, for a whole batch in one statement: the
-# community (by id, or the one covering the point), its county (or the county covering a
-# point no community covers) and the point's 1 km grid square in British National Grid.
+# community of the region's default community set (by id, or the one covering the point),
+# its county (or the county covering a point no community covers) and the point's 1 km
+# grid square in British National Grid. Progress counts per community of that set.
 PLACES_SQL = text(
     """
+    WITH defaults AS (SELECT id FROM community_sets WHERE is_default)
     SELECT p.i, cm.id AS community_id, coalesce(cmc.code, ct.code, p.county) AS county_code,
            CASE WHEN cm.id IS NULL AND p.lat IS NOT NULL
                 THEN floor(ST_X(ST_Transform(q.pt, 27700)) / 1000)::int END AS e_km,
@@ -154,10 +156,12 @@ PLACES_SQL = text(
     CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326) AS pt) q
     LEFT JOIN LATERAL (
         SELECT c.id, c.county_id FROM communities c
-        WHERE (p.community IS NOT NULL AND c.id = p.community)
+        WHERE p.community IS NOT NULL AND c.id = p.community
+          AND c.set_id IN (SELECT id FROM defaults)
         UNION ALL
         SELECT c.id, c.county_id FROM communities c
         WHERE p.community IS NULL AND p.lat IS NOT NULL AND ST_Covers(c.geom, q.pt)
+          AND c.set_id IN (SELECT id FROM defaults)
         LIMIT 1
     ) cm ON true
     LEFT JOIN counties cmc ON cmc.id = cm.county_id

@@ -10,6 +10,7 @@ from api.audit.models import AuditEntry
 from api.auth.principal import Role
 from api.conversations.models import Conversation, ConversationContact
 from api.conversations.reference import ALPHABET
+from api.places.models import Community, CommunitySet
 from tests.conversations.helpers import (
     ABERYSTWYTH,
     CARDIFF,
@@ -217,3 +218,19 @@ async def test_engagement_staff_record_only_in_their_counties(client, session) -
     assert error_codes(body) == ["FORBIDDEN"]
     body = await record(client, None, [conversation(campaign["id"])], expect_errors=True)
     assert error_codes(body) == ["UNAUTHENTICATED"]
+
+
+async def test_places_come_from_the_regions_default_community_set(client, session) -> None:
+    staff = await coordinator(client, session)
+    campaign = await create_campaign(client, staff.token)
+    default_set = select(CommunitySet.id).where(CommunitySet.is_default)
+    ward = await session.scalar(select(Community.id).where(Community.set_id.not_in(default_set)))
+    assert ward is not None  # the region loads a second set (wards) beside the default
+    by_point = conversation(campaign["id"])
+    by_ward = conversation(campaign["id"], location=None, communityId=str(ward))
+    [point_result, ward_result] = await record(client, staff.token, [by_point, by_ward])
+    assert [e["field"] for e in ward_result["userErrors"]] == ["communityId"]
+    stored = await session.get(Conversation, uuid.UUID(point_result["id"]))
+    assert await session.scalar(
+        select(Community.set_id.in_(default_set)).where(Community.id == stored.community_id)
+    )
