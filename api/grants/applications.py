@@ -16,7 +16,7 @@ from api.audit import service as audit
 from api.auth.principal import Principal, Role
 from api.errors import Conflict, DomainError, Forbidden, InvalidInput
 from api.grants import access, lifecycle, repository
-from api.grants.errors import RuleBroken
+from api.grants.errors import RuleBroken, too_long
 from api.grants.lifecycle import Status
 from api.grants.models import GrantApplication, GrantRound, GrantTransition
 from api.places import service as places
@@ -118,6 +118,14 @@ def _check(round_: GrantRound, draft: Draft) -> list[DomainError]:
         )
     if not draft.contact.strip():
         problems.append(_bad("REQUIRED", "Give a contact.", "Rhowch gyswllt.", "contact"))
+    problems += too_long(
+        {
+            "groupName": (draft.group_name, 200),
+            "contact": (draft.contact, 500),
+            "titleEn": (draft.title_en, 200),
+            "titleCy": (draft.title_cy, 200),
+        }
+    )
     band = next((t for t in round_.tiers if t["tier"] == draft.tier), None)
     if band is None:
         problems.append(

@@ -55,12 +55,20 @@ async def decide_application(
             "applicationId",
         )
     if decision.outcome is Status.AWARDED:
-        amount = decision.amount_pence or application.amount_requested_pence
-        if not 0 < amount <= application.amount_requested_pence:
+        requested = application.amount_requested_pence
+        amount = requested if decision.amount_pence is None else decision.amount_pence
+        if amount <= 0:
+            raise _refuse(
+                "AMOUNT_NOT_POSITIVE",
+                "An award is more than zero: decline the application instead.",
+                "Mae grant yn fwy na sero: gwrthodwch y cais yn lle hynny.",
+                "amountPence",
+            )
+        if amount > requested:
             raise _refuse(
                 "AMOUNT_ABOVE_REQUEST",
-                "An award is above zero and no more than the amount requested.",
-                "Mae grant yn fwy na sero a dim mwy na'r swm a ofynnwyd.",
+                "An award is no more than the amount requested.",
+                "Nid yw grant yn fwy na'r swm a ofynnwyd.",
                 "amountPence",
             )
         total = await repository.add_to_awarded(session, round_.id, amount)

@@ -20,3 +20,17 @@ class NotAllowedHere(Forbidden):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
+
+
+def too_long(values: dict[str, tuple[str | None, int]]) -> list[RuleBroken]:
+    """A TOO_LONG error for each field ({field: (value, most characters)}) over its limit."""
+    return [
+        RuleBroken(
+            "TOO_LONG",
+            f"This can be at most {limit} characters.",
+            f"Gall hwn fod yn {limit} nod ar y mwyaf.",
+            field=name,
+        )
+        for name, (value, limit) in values.items()
+        if value is not None and len(value) > limit
+    ]

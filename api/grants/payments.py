@@ -13,11 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.audit import service as audit
 from api.auth.principal import Principal
-from api.errors import Forbidden
+from api.errors import Forbidden, InvalidInput
 from api.grants import access, lifecycle, repository
 from api.grants.applications import ApplicationView, Viewer
 from api.grants.defaults import Condition
-from api.grants.errors import RuleBroken
+from api.grants.errors import RuleBroken, too_long
 from api.grants.lifecycle import Status
 from api.grants.models import GrantApplication, GrantRound, Tranche
 
@@ -125,6 +125,9 @@ async def record_payment(
             "Rhowch gyfeirnod y taliad.",
             field="reference",
         )
+    problems = too_long({"reference": (payment.reference.strip(), 100)})
+    if problems:
+        raise InvalidInput(problems)
     tranche.status = TrancheStatus.PAID.value
     tranche.paid_on = payment.paid_on
     tranche.reference = payment.reference.strip()

@@ -15,7 +15,7 @@ from api.auth.principal import Principal, Role
 from api.errors import Forbidden, InvalidInput
 from api.grants import access, defaults, repository
 from api.grants.defaults import Condition, Tier
-from api.grants.errors import RuleBroken
+from api.grants.errors import RuleBroken, too_long
 from api.grants.models import GrantRound, PanelMember
 from api.people import service as people
 from api.places import service as places
@@ -114,6 +114,17 @@ async def create_round(session: AsyncSession, principal: Principal, new: NewRoun
         problems.append(
             _bad("REQUIRED", "Give the round a name.", "Rhowch enw i'r cylch.", "nameEn")
         )
+    problems += too_long({"nameEn": (new.name_en, 200), "nameCy": (new.name_cy, 200)})
+    zoned = new.opens_at.tzinfo is not None and new.closes_at.tzinfo is not None
+    if not zoned:
+        problems.append(
+            _bad(
+                "TIMEZONE_REQUIRED",
+                "Give times with their time zone, e.g. 2027-01-31T17:00:00Z.",
+                "Rhowch amseroedd gyda'u cylchfa amser, e.e. 2027-01-31T17:00:00Z.",
+                "opensAt" if new.opens_at.tzinfo is None else "closesAt",
+            )
+        )
     unknown = counties - await places.county_codes(session)
     if not counties or unknown:
         problems.append(
@@ -124,7 +135,7 @@ async def create_round(session: AsyncSession, principal: Principal, new: NewRoun
                 "countyCodes",
             )
         )
-    if new.closes_at <= new.opens_at:
+    if zoned and new.closes_at <= new.opens_at:
         problems.append(
             _bad(
                 "DATES_OUT_OF_ORDER",

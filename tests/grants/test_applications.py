@@ -88,6 +88,10 @@ async def test_bad_applications_name_each_field_and_write_nothing(
             {"startsOn": "2027-05-01", "endsOn": "2027-04-01", "groupName": " "},
             {("endsOn", "DATES_OUT_OF_ORDER"), ("groupName", "REQUIRED")},
         ),
+        (
+            {"groupName": "G" * 201, "contact": "c" * 501},
+            {("groupName", "TOO_LONG"), ("contact", "TOO_LONG")},
+        ),
     ]
     for overrides, expected in cases:
         input_ = application_input(overrides.pop("communityId", world.communities[0]), **overrides)

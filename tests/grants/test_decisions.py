@@ -41,6 +41,8 @@ async def test_an_award_may_be_lower_and_lists_who_was_recused(
 
     above = await world.decide(application_id, amountPence=40_001)
     assert codes(above) == [("amountPence", "AMOUNT_ABOVE_REQUEST")]
+    nothing = await world.decide(application_id, amountPence=0)
+    assert codes(nothing) == [("amountPence", "AMOUNT_NOT_POSITIVE")]
     awarded = await world.decide(application_id, amountPence=35_000)
     decision = awarded["application"]["decision"]
     assert awarded["application"]["status"] == "AWARDED"

@@ -78,6 +78,7 @@ async def test_a_tranche_is_paid_once_and_only_when_due(
     )
     assert error_codes(body) == ["FORBIDDEN"]
 
+    assert codes(await world.pay(application_id, 1, "R" * 101)) == [("reference", "TOO_LONG")]
     paid = await world.pay(application_id, 1, "BACS-0001")
     assert paid["tranche"] == {
         "seq": 1,

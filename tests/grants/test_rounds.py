@@ -190,3 +190,17 @@ async def test_rounds_are_listed_closing_soonest_first_and_by_county(
     assert rest == ["Later"] and page_info["hasNextPage"] is False
     anonymous = await gql(client, operation("GrantRounds"), {}, expect_errors=True)
     assert error_codes(anonymous) == ["UNAUTHENTICATED"]
+
+
+async def test_round_times_need_a_zone_and_names_a_sane_length(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    token, _ = await user_token(client, session, "c@example.org", {Role.COORDINATOR: None})
+    bad = round_input(opensAt="2027-01-01T09:00:00", nameEn="x" * 201)
+    body = await gql(client, operation("CreateGrantRound"), {"input": bad}, token=token)
+    payload = body["data"]["createGrantRound"]
+    assert {(e["field"], e["code"]) for e in payload["userErrors"]} == {
+        ("opensAt", "TIMEZONE_REQUIRED"),
+        ("nameEn", "TOO_LONG"),
+    }
+    assert await session.scalar(select(func.count()).select_from(GrantRound)) == 0
