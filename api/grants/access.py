@@ -6,9 +6,10 @@ import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 
 from api.auth.principal import Principal, Role
-from api.errors import Forbidden, NotFound
+from api.errors import Conflict, Forbidden, NotFound
 from api.grants import repository
 from api.grants.models import GrantApplication, GrantRound
 
@@ -51,3 +52,15 @@ async def load_application(
     if found is None:
         raise NotFound("There is no grant application with this id.")
     return found, await load_round(session, found.round_id)
+
+
+async def commit(session: AsyncSession) -> None:
+    """Commit a change to an application; if someone changed it at the same moment, theirs
+    stands and this one is a CONFLICT (its version no longer matches)."""
+    try:
+        await session.commit()
+    except StaleDataError:
+        await session.rollback()
+        raise Conflict(
+            "This application was changed by someone else just now: reload it and try again."
+        ) from None

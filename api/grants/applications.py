@@ -342,7 +342,7 @@ async def update_application(
         before=before,
         after=_snapshot(application),
     )
-    await session.commit()
+    await access.commit(session)
     return ApplicationView(application, viewer, True)
 
 
@@ -373,7 +373,7 @@ async def submit_application(
         raise InvalidInput(problems)
     application.submitted_at = at
     lifecycle.move(session, application, Status.SUBMITTED, actor_id=user_id, at=at)
-    await session.commit()
+    await access.commit(session)
     return ApplicationView(application, viewer, True)
 
 

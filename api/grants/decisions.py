@@ -7,10 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.exc import StaleDataError
 
 from api.auth.principal import Principal
-from api.errors import Conflict
 from api.grants import access, lifecycle, panel, repository
 from api.grants.applications import ApplicationView, Viewer
 from api.grants.errors import RuleBroken
@@ -107,10 +105,6 @@ async def decide_application(
             "recused": application.recused_ids,
         },
     )
-    try:
-        await session.commit()
-    except StaleDataError:
-        # Someone decided this application at the same moment: theirs stands.
-        await session.rollback()
-        raise Conflict("This application was decided by someone else just now.") from None
+    # Someone deciding the same application at the same moment makes this a CONFLICT.
+    await access.commit(session)
     return ApplicationView(application, Viewer.STAFF, True)

@@ -73,7 +73,7 @@ async def accept_award(
     for tranche in tranches_for(round_, application):
         repository.add(session, tranche)
     lifecycle.move(session, application, Status.ACCEPTED, actor_id=user_id, at=access.now())
-    await session.commit()
+    await access.commit(session)
     return ApplicationView(application, Viewer.STAFF if staff else Viewer.OWNER, True)
 
 

@@ -48,5 +48,5 @@ async def move_application(
     if target is Status.INELIGIBLE:
         application.ineligible_reason = reason
     lifecycle.move(session, application, target, actor_id=user_id, at=access.now(), reason=reason)
-    await session.commit()
+    await access.commit(session)
     return ApplicationView(application, Viewer.STAFF if staff else Viewer.OWNER, True)
