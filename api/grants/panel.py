@@ -91,6 +91,13 @@ async def declare_conflict(
             "Rydych eisoes wedi datgan ar y cais hwn.",
             field="applicationId",
         )
+    if access.is_owner(principal, application) and not conflict:
+        raise RuleBroken(
+            "OWN_APPLICATION",
+            "This is your own application: declare a conflict.",
+            "Eich cais chi yw hwn: datganwch wrthdaro.",
+            field="conflict",
+        )
     note = (note or "").strip() or None
     if conflict and note is None:
         raise RuleBroken(
@@ -203,7 +210,9 @@ async def visible_reviews(
     reviews = list(await repository.reviews_of(session, application_id))
     if access.is_staff(principal, round_):
         return [r for r in reviews if r.submitted_at is not None]
-    if not await repository.is_panel_member(session, application.round_id, user_id):
+    if access.is_owner(principal, application) or not await repository.is_panel_member(
+        session, application.round_id, user_id
+    ):
         raise Forbidden("Reviews are for the panel and the round's coordinators only.")
     declared = await repository.declaration(session, application_id, user_id)
     if declared is None or declared.conflict:

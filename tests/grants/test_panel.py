@@ -137,3 +137,25 @@ async def test_others_reviews_stay_hidden_until_you_submit_yours(
     staff = (await _reviews(client, application_id, world.coordinator))["data"]
     assert len(staff["applicationReviews"]) == 2
     assert error_codes(await _reviews(client, application_id, world.applicant)) == ["FORBIDDEN"]
+
+
+async def test_a_member_who_applied_must_declare_a_conflict_on_their_own_application(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    world = await make_world(client, session, panel_size=1)
+    both, user_id = await user_token(
+        client,
+        session,
+        "both@example.org",
+        {Role.PANEL: {CARMARTHENSHIRE}, Role.APPLICANT: {CARMARTHENSHIRE}},
+    )
+    await world.call(
+        "AssignPanelMember", {"roundId": world.round_id, "userId": user_id}, world.coordinator
+    )
+    world.panel.append(both)
+    own = await world.apply(token=both)
+    await world.call("SubmitGrantApplication", {"id": own["id"]}, both)
+    assert codes(await world.declare(1, own["id"])) == ["OWN_APPLICATION"]
+    declared = await world.declare(1, own["id"], conflict=True, note="My own group")
+    assert declared["declaration"]["conflict"] is True
+    assert error_codes(await _reviews(client, own["id"], both)) == ["FORBIDDEN"]
