@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -78,15 +79,20 @@ class CymunedSchema(strawberry.Schema):
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
+    # The limit rules are made once: the validation cache keys on the rule classes, and
+    # limiters built per request would make new classes every time and never hit it.
+    limits = [
+        *QueryDepthLimiter(max_depth=settings.query_max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.query_max_aliases).validation_rules,
+    ]
     return CymunedSchema(
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(scalar_map={GeoJSON: GEOJSON_SCALAR}),
-        # Factories: Strawberry builds fresh extensions per request (the caches are shared).
+        # Factories: Strawberry builds fresh extensions per request; the caches are shared.
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=settings.query_max_depth),
+            lambda: AddValidationRules(limits),
             lambda: MaxTokensLimiter(max_token_count=settings.query_max_tokens),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.query_max_aliases),
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
         ],

@@ -85,3 +85,22 @@ async def test_every_response_carries_a_request_id(client: httpx.AsyncClient) ->
     assert echoed.headers["x-request-id"] == "phone-42.retry-1"
     forged = await client.get("/healthz", headers={"x-request-id": "bad id\nINFO forged"})
     assert forged.headers["x-request-id"] != "bad id\nINFO forged"
+
+
+async def test_a_repeated_document_is_validated_once(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The limits must not defeat the validation cache (it keys on the rule classes)."""
+    import strawberry.schema.schema as strawberry_schema
+
+    real, calls = strawberry_schema.validate_document, []
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(strawberry_schema, "validate_document", counting)
+    document = "{ counties { code } attribution }"
+    for _ in range(3):
+        await gql(client, document)
+    assert len(calls) <= 1
