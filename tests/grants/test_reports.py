@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.principal import Role
+from tests.conftest import StatementCounter
 from tests.grants.helpers import make_world, user_token
 from tests.graphql_client import error_codes, gql, operation
 from tests.people.helpers import CARMARTHENSHIRE, CEREDIGION
@@ -141,3 +142,22 @@ async def test_the_grants_report_adds_up_a_round_and_a_county(
         client, operation("GrantsReport"), {}, token=world.coordinator, expect_errors=True
     )
     assert error_codes(both) == ["BAD_USER_INPUT"]
+
+
+async def test_the_grants_report_takes_the_same_statements_for_any_number_of_awards(
+    client: httpx.AsyncClient, session: AsyncSession, count_statements: StatementCounter
+) -> None:
+    world = await make_world(client, session, panel_size=3)
+
+    async def statements() -> int:
+        before = count_statements.count
+        await gql(
+            client, operation("GrantsReport"), {"roundId": world.round_id}, token=world.coordinator
+        )
+        return count_statements.count - before
+
+    await world.active()
+    one = await statements()
+    await world.active(communityId=world.communities[1])
+    await world.awarded(communityId=world.communities[2])
+    assert await statements() == one
