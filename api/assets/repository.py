@@ -512,3 +512,20 @@ async def stream_for_export(
     )
     async for row in result:
         yield Found(*row)
+
+
+async def verified_counts_within(
+    session: AsyncSession, community_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, dict[str, int]]:
+    """VERIFIED assets by category inside each community, of any community set (counted by
+    where they are shown, so an individual counts in their own community)."""
+    rows = await session.execute(
+        select(Community.id, Asset.category, func.count())
+        .join(Asset, func.ST_Covers(Community.geom, Asset.display_geom))
+        .where(Community.id.in_(community_ids), Asset.status == "VERIFIED")
+        .group_by(Community.id, Asset.category)
+    )
+    counts: dict[uuid.UUID, dict[str, int]] = {}
+    for community_id, category, count in rows.all():
+        counts.setdefault(community_id, {})[category] = count
+    return counts

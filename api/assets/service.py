@@ -581,3 +581,11 @@ async def export(
     contact details may be shown."""
     async for found in repository.stream_for_export(session, scope_of(principal), county_code):
         yield found, may_see_exact(principal, found.asset)
+
+
+async def verified_counts_within(
+    session: AsyncSession, community_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, dict[str, int]]:
+    """Public figures for other domains (community selection): VERIFIED assets by category
+    inside each community, whatever its community set."""
+    return await repository.verified_counts_within(session, community_ids)

@@ -16,6 +16,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.assets import service as assets
+from api.assets.models import Category
 from api.people import leaders
 from api.places import service as places
 from api.places.repository import CommunityFigures
@@ -32,11 +34,17 @@ class Source:
 
 @dataclass(frozen=True)
 class Indicator:
+    """`value` gets, for one community, what each of `sources` fetched for it (in order)."""
+
     key: str
     label_en: str
     label_cy: str
-    source: Source
-    value: Callable[[Any], float | None]
+    sources: tuple[Source, ...]
+    value: Callable[..., float | None]
+
+    @property
+    def source_description(self) -> str:
+        return "; ".join(s.description for s in self.sources)
 
 
 LSOA_FIGURES = Source(
@@ -49,6 +57,11 @@ LEADERS = Source(
     "leaders",
     "Cymuned's register of community leaders (endorsed leaders, live)",
     leaders.endorsed_leader_counts,
+)
+ASSETS = Source(
+    "assets",
+    "Cymuned's asset register (VERIFIED assets inside the community, live)",
+    assets.verified_counts_within,
 )
 
 
@@ -65,7 +78,54 @@ def _domain_share(domain: str, decile: int) -> Callable[[CommunityFigures], floa
 
 
 def _lsoa(key: str, en: str, cy: str, value: Callable[[CommunityFigures], Any]) -> Indicator:
-    return Indicator(key, en, cy, LSOA_FIGURES, lambda f: None if f is None else value(f))
+    return Indicator(key, en, cy, (LSOA_FIGURES,), lambda f: None if f is None else value(f))
+
+
+def _per_1000(count: float, figures: CommunityFigures | None) -> float | None:
+    population = figures.population if figures else None
+    return 1000 * count / population if population else None
+
+
+CATEGORY_LABELS = {
+    Category.INDIVIDUAL: ("Individual (skills and gifts)", "unigol (sgiliau a doniau)"),
+    Category.ASSOCIATION: ("Association", "cymdeithas"),
+    Category.INSTITUTION: ("Institution", "sefydliad"),
+    Category.PHYSICAL: ("Physical", "ffisegol"),
+    Category.ECONOMIC: ("Economic", "economaidd"),
+    Category.CULTURAL: ("Cultural", "diwylliannol"),
+}
+
+
+def _asset_indicators() -> list[Indicator]:
+    """Assets in all and per 1,000 residents, then the same for each asset family."""
+    made = [
+        Indicator(
+            "assets",
+            "Community assets",
+            "Asedau cymunedol",
+            (ASSETS,),
+            lambda counts: float(sum((counts or {}).values())),
+        ),
+        Indicator(
+            "assets_per_1000",
+            "Community assets per 1,000 residents",
+            "Asedau cymunedol fesul 1,000 o drigolion",
+            (ASSETS, LSOA_FIGURES),
+            lambda counts, f: _per_1000(sum((counts or {}).values()), f),
+        ),
+    ]
+    for category in Category:
+        en, cy = CATEGORY_LABELS[category]
+        made.append(
+            Indicator(
+                f"assets_{category.value.lower()}_per_1000",
+                f"{en} assets per 1,000 residents",
+                f"Asedau {cy} fesul 1,000 o drigolion",
+                (ASSETS, LSOA_FIGURES),
+                lambda counts, f, c=category.value: _per_1000((counts or {}).get(c, 0), f),
+            )
+        )
+    return made
 
 
 INDICATORS: dict[str, Indicator] = {
@@ -138,9 +198,10 @@ INDICATORS: dict[str, Indicator] = {
             "leaders",
             "Endorsed community leaders",
             "Arweinwyr cymunedol a gymeradwywyd",
-            LEADERS,
+            (LEADERS,),
             lambda count: float(count or 0),
         ),
+        *_asset_indicators(),
     ]
 }
 
@@ -149,13 +210,15 @@ async def evaluate(
     session: AsyncSession, keys: Sequence[str], community_ids: list[uuid.UUID]
 ) -> dict[str, dict[uuid.UUID, float | None]]:
     """{indicator: {community: value}}, fetching each source once for all communities."""
-    sources = {INDICATORS[k].source.key: INDICATORS[k].source for k in keys}
+    sources = {s.key: s for k in keys for s in INDICATORS[k].sources}
     fetched = {key: await s.fetch(session, community_ids) for key, s in sources.items()}
     values: dict[str, dict[uuid.UUID, float | None]] = {}
     for key in keys:
         indicator = INDICATORS[key]
-        data = fetched[indicator.source.key]
-        values[key] = {cid: _number(indicator.value(data.get(cid))) for cid in community_ids}
+        values[key] = {
+            cid: _number(indicator.value(*(fetched[s.key].get(cid) for s in indicator.sources)))
+            for cid in community_ids
+        }
     return values
 
 

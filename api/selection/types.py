@@ -36,7 +36,7 @@ class Indicator:
     @classmethod
     def of(cls, key: str) -> Indicator:
         i = indicators.INDICATORS[key]
-        return cls(key=key, label_en=i.label_en, label_cy=i.label_cy, source=i.source.description)
+        return cls(key=key, label_en=i.label_en, label_cy=i.label_cy, source=i.source_description)
 
 
 @strawberry.type

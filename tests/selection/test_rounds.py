@@ -291,3 +291,30 @@ async def test_indicators_are_listed_bilingually(client: httpx.AsyncClient) -> N
     rural = next(i for i in body["data"]["selectionIndicators"] if i["key"] == "rural_share")
     assert rural["label"] == "Cyfran yr ACEHI sy'n wledig"
     assert "rural/urban class" in rural["source"]
+
+
+async def test_assets_count_in_any_community_set(
+    client: httpx.AsyncClient, session: RequestSession, settings: Settings
+) -> None:
+    """Verified assets (here the real libraries, GPs, hospitals...) count inside both an
+    MSOA and a ward, per 1,000 residents too."""
+    from api.assets.seed import seed_assets
+
+    await seed_assets(session, settings)
+    token = await _coordinator(client, session)
+    aberystwyth = {"lat": 52.4153, "lon": -4.0829}
+    msoa = (await gql(client, operation("PlaceAt"), aberystwyth))["data"]["placeAt"]["community"]
+    wards = await gql(
+        client,
+        operation("Communities"),
+        {"setCode": "WARD", "countyCode": CEREDIGION, "first": 100},
+    )
+    ids = [msoa["id"], *(e["node"]["id"] for e in wards["data"]["communities"]["edges"])]
+    body = await gql(client, operation("CompareCommunities"), {"ids": ids[:20]}, token=token)
+    rows = body["data"]["compareCommunities"]["rows"]
+    values = [{v["indicator"]: v["value"] for v in row["values"]} for row in rows]
+    assert values[0]["assets"] >= 3  # the National Library, the town library, GP practices
+    assert values[0]["assets_per_1000"] == pytest.approx(
+        1000 * values[0]["assets"] / values[0]["population"]
+    )
+    assert sum(v["assets"] for v in values[1:]) > 0
