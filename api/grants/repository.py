@@ -211,10 +211,6 @@ async def tranches_of(
     return rows.all()
 
 
-async def tranche_by_id(session: AsyncSession, tranche_id: uuid.UUID) -> Tranche | None:
-    return await session.get(Tranche, tranche_id)
-
-
 async def report_by_id(session: AsyncSession, report_id: uuid.UUID) -> GrantReport | None:
     return await session.get(GrantReport, report_id)
 
