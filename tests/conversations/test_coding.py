@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from api.auth.principal import Role
-from api.conversations.models import Coding
+from api.conversations.models import Coding, Conversation
 from tests.conversations.helpers import (
     CARMARTHENSHIRE,
     CEREDIGION,
@@ -334,3 +334,17 @@ async def test_only_coders_and_managers_see_agreement(client, session) -> None:
     )
     assert error_codes(body) == ["FORBIDDEN"]
     assert await session.scalar(select(func.count()).select_from(Coding)) == 0
+
+
+async def test_by_default_about_a_fifth_are_chosen_at_random_for_double_coding(
+    client, session
+) -> None:
+    staff = await coordinator(client, session)
+    campaign = await create_campaign(client, staff.token)
+    assert campaign["doubleCodingShare"] == 0.2
+    await record(client, staff.token, [conversation(campaign["id"]) for _ in range(500)])
+    chosen = await session.scalar(
+        select(func.count()).select_from(Conversation).where(Conversation.double_code)
+    )
+    # Binomial(500, 0.2): mean 100, standard deviation about 9; 50..150 is over 5 of them.
+    assert 50 <= chosen <= 150
