@@ -19,11 +19,11 @@ from api.audit import service as audit
 from api.auth.principal import Principal, Role
 from api.errors import BadInput, DomainError, InvalidInput, NotFound
 from api.places import repository
+from api.places.models import CUSTOM_SOURCE as CUSTOM
 from api.places.models import Community, CommunitySet
 from api.shared.versioning import check_version
 from geodata.geometry import GeometryProblem, polygonal_from_geojson
 
-CUSTOM = "CUSTOM"
 COMMUNITY_EDITORS = (Role.COORDINATOR, Role.ADMIN)
 # The region's boundaries are clipped to the coast, so tidal rivers and estuaries (the Tywi
 # at Carmarthen, say) fall outside them: a shape this much outside is still "inside".
@@ -71,9 +71,15 @@ def _check_names(name_en: str, name_cy: str | None) -> list[DomainError]:
 
 
 async def create_community_set(
-    session: AsyncSession, principal: Principal, code: str, name_en: str, name_cy: str | None
+    session: AsyncSession,
+    principal: Principal,
+    code: str,
+    name_en: str,
+    name_cy: str | None,
+    based_on: str | None = None,
 ) -> CommunitySet:
-    """A new, empty set of hand-drawn communities (COORDINATOR or ADMIN)."""
+    """A new set of communities to edit by hand (COORDINATOR or ADMIN): empty, or starting
+    as a copy of another set (wards, say), whose communities can then be merged and redrawn."""
     actor = principal.require(COMMUNITY_EDITORS)
     errors = _check_names(name_en, name_cy)
     code = code.strip().upper()
@@ -85,6 +91,11 @@ async def create_community_set(
     default = next((s for s in await repository.community_sets(session) if s.is_default), None)
     if default is None:
         errors.append(BadInput("Load a region before defining communities.", field="code"))
+    original = None
+    if based_on is not None:
+        original = await repository.community_set_by_code(session, based_on)
+        if original is None:
+            errors.append(BadInput(f"There is no community set {based_on!r}.", field="basedOn"))
     if errors:
         raise InvalidInput(errors)
     assert default is not None
@@ -98,13 +109,22 @@ async def create_community_set(
         is_default=False,
     )
     await repository.add_community_set(session, community_set)
+    copied = 0
+    if original is not None:
+        copied = await repository.copy_communities(session, original.id, community_set.id, actor)
+        await repository.link_lsoas(session, community_set.id)
     audit.record(
         session,
         actor_id=actor,
         action="community_set.created",
         entity_type="community_set",
         entity_id=community_set.id,
-        after={"code": code, "name_en": community_set.name_en},
+        after={
+            "code": code,
+            "name_en": community_set.name_en,
+            "based_on": based_on,
+            "communities_copied": copied,
+        },
     )
     await session.commit()
     return community_set

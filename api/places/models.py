@@ -80,6 +80,10 @@ class County(Boundary, Base):
     area_m2: Mapped[float] = mapped_column(Float, Computed(AREA_M2, persisted=True))
 
 
+# The source of communities drawn or edited in Cymuned (not loaded from files).
+CUSTOM_SOURCE = "CUSTOM"
+
+
 class CommunitySet(Base):
     """One way of dividing a region into communities (MSOAs, wards, or drawn by hand).
     Several sets live side by side; the region's first loaded set is its default."""

@@ -367,6 +367,9 @@ class CreateCommunitySetInput:
     code: str
     name_en: str
     name_cy: str | None = None
+    based_on: str | None = strawberry.field(
+        default=None, description="Start as an editable copy of this set (e.g. WARD)."
+    )
 
 
 @strawberry.input
@@ -421,6 +424,7 @@ class Mutation:
                 input.code,
                 input.name_en,
                 input.name_cy,
+                input.based_on,
             )
         except InvalidInput as error:
             return CommunitySetPayload(user_errors=UserError.all_of(error))

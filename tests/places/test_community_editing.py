@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from api.auth.principal import ALL_COUNTIES, Role
 from api.db import RequestSession
-from api.places.models import Community, CommunitySet
+from api.places.models import Community, CommunityLsoa, CommunitySet
 from tests.graphql_client import error_codes, gql, operation
 from tests.people.helpers import CARMARTHENSHIRE, CEREDIGION, PEMBROKESHIRE, make_user, sign_in
 
@@ -296,3 +296,43 @@ async def test_loaded_sets_are_read_only_through_the_api(
         token=token,
     )
     assert [e["field"] for e in body["data"]["updateCommunity"]["userErrors"]] == ["id"]
+
+
+async def test_a_ward_based_set_to_edit(client: httpx.AsyncClient, session: RequestSession) -> None:
+    token = await _coordinator(client, session)
+    body = await gql(
+        client,
+        operation("CreateCommunitySet"),
+        {"input": {"code": "WARDS_2026", "nameEn": "Wards, as we use them", "basedOn": "WARD"}},
+        token=token,
+    )
+    assert body["data"]["createCommunitySet"]["communitySet"]["source"] == "CUSTOM"
+    copies = await gql(
+        client,
+        operation("Communities"),
+        {"setCode": "WARDS_2026", "countyCode": CEREDIGION, "first": 1},
+    )
+    assert copies["data"]["communities"]["totalCount"] == 40
+    first = copies["data"]["communities"]["edges"][0]["node"]
+    linked = await session.scalar(
+        select(func.count())
+        .select_from(CommunityLsoa)
+        .join(Community, Community.id == CommunityLsoa.community_id)
+        .join(CommunitySet, CommunitySet.id == Community.set_id)
+        .where(CommunitySet.code == "WARDS_2026")
+    )
+    assert linked == 229  # every LSOA rolls up into one of the copied wards
+    renamed = await gql(
+        client,
+        operation("UpdateCommunity"),
+        {"input": {"id": first["id"], "version": 1, "nameCy": "Enw newydd"}},
+        token=token,
+    )
+    assert renamed["data"]["updateCommunity"]["community"]["version"] == 2
+    unknown = await gql(
+        client,
+        operation("CreateCommunitySet"),
+        {"input": {"code": "X", "nameEn": "X", "basedOn": "NOPE"}},
+        token=token,
+    )
+    assert [e["field"] for e in unknown["data"]["createCommunitySet"]["userErrors"]] == ["basedOn"]
