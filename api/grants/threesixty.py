@@ -26,6 +26,11 @@ class Funder:
     name: str
 
 
+# 360Giving geoCodeType values for the community sets loaded from files; communities drawn
+# in Cymuned have no official code and are described by their LSOAs alone.
+GEO_CODE_TYPES = {"MSOA": "MSOA", "WARD": "WD"}
+
+
 def _pounds(pence: int) -> float:
     # The standard's amounts are in currency units; pence / 100 is exact to two places.
     return round(pence / 100, 2)
@@ -34,17 +39,21 @@ def _pounds(pence: int) -> float:
 async def _locations(
     session: AsyncSession, community_ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, list[dict[str, str]]]:
-    """Each community as its MSOA (the community's own code) and its LSOAs."""
+    """Each community by its own code where it is a statistical or electoral area (MSOA,
+    ward), and always by its LSOAs."""
     ids = sorted(set(community_ids))
     lsoas = await places.lsoas_of_communities(session, ids)
+    communities = await places.communities_by_id(session, ids)
     found: dict[uuid.UUID, list[dict[str, str]]] = {}
-    # One look-up per distinct community (places has no batch look-up by id yet).
     for community_id in ids:
-        community = await places.community(session, community_id)
-        assert community is not None  # applications reference communities by foreign key
-        found[community_id] = [
-            {"name": community.name_en, "geoCode": community.code, "geoCodeType": "MSOA"}
-        ] + [
+        community = communities[community_id]  # applications reference them by foreign key
+        code_type = GEO_CODE_TYPES.get(community.source)
+        own = (
+            [{"name": community.name_en, "geoCode": community.code, "geoCodeType": code_type}]
+            if code_type
+            else []
+        )
+        found[community_id] = own + [
             {"name": lsoa.name_en, "geoCode": lsoa.code, "geoCodeType": "LSOA"}
             for lsoa in sorted(lsoas[community_id], key=lambda lsoa: lsoa.code)
         ]

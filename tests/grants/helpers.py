@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.principal import Role
-from api.places.models import Community, County
+from api.places.models import Community, CommunitySet, County
 from tests.graphql_client import gql, operation
 from tests.people.helpers import CARMARTHENSHIRE, make_user, sign_in
 
@@ -26,10 +26,12 @@ CRITERIA = (
 
 
 async def community_ids(session: AsyncSession, county_code: str, count: int = 3) -> list[str]:
+    """Neighbourhoods (the default community set) of a county."""
     rows = await session.scalars(
         select(Community.id)
         .join(County, County.id == Community.county_id)
-        .where(County.code == county_code)
+        .join(CommunitySet, CommunitySet.id == Community.set_id)
+        .where(County.code == county_code, CommunitySet.is_default)
         .order_by(Community.name_en)
         .limit(count)
     )
