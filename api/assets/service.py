@@ -13,18 +13,19 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.assets import drafts, photos, repository
+from api.assets import drafts, repository
 from api.assets.drafts import AssetDraft, CheckedDraft
 from api.assets.models import Asset, AssetPhoto, Category, Status
-from api.assets.photos import DirectoryStorage, PhotoStorage
 from api.assets.repository import Filter, Found, Scope
 from api.audit import service as audit
 from api.auth.principal import ALL_COUNTIES, Principal, Role
 from api.errors import BadInput, Conflict, DomainError, Forbidden, NotFound
 from api.places import service as places
 from api.settings import Settings
+from api.shared import photos
 from api.shared.batch import ItemOutcome, check_batch_size, is_stale
 from api.shared.pagination import Page, PageRequest
+from api.shared.photos import DirectoryStorage, PhotoStorage
 from api.shared.user_errors import BatchStatus
 from api.shared.versioning import check_version
 

@@ -12,7 +12,7 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.file_uploads import Upload
 
-from api.assets import loaders, photos, service
+from api.assets import loaders, service
 from api.assets.drafts import AssetDraft
 from api.assets.models import AssetPhoto as AssetPhotoRow
 from api.assets.models import AssetRevision as AssetRevisionRow
@@ -21,6 +21,7 @@ from api.assets.repository import Filter, Found, Near
 from api.auth.principal import Principal
 from api.context import Info
 from api.errors import BadInput, Conflict, DomainError
+from api.shared import photos
 from api.shared.batch import ItemOutcome
 from api.shared.language import Language, pick
 from api.shared.pagination import Connection

@@ -9,10 +9,6 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-# The photo rules and storage live in the assets domain but hold no asset rules; grants use
-# them as they are, so both domains accept exactly the same files.
-from api.assets import photos
-from api.assets.photos import DirectoryStorage, PhotoStorage, process
 from api.audit import service as audit
 from api.auth.principal import Principal
 from api.errors import Forbidden, NotFound
@@ -21,6 +17,11 @@ from api.grants.errors import NotAllowedHere, RuleBroken
 from api.grants.lifecycle import Status
 from api.grants.models import Attachment
 from api.settings import Settings
+
+# The photo rules and storage live in the assets domain but hold no asset rules; grants use
+# them as they are, so both domains accept exactly the same files.
+from api.shared import photos
+from api.shared.photos import DirectoryStorage, PhotoStorage, process
 
 MAX_ATTACHMENTS = 10
 MAX_BYTES = photos.MAX_BYTES

@@ -1,6 +1,6 @@
-"""Photos of assets: checked, stripped of every bit of metadata (phones put GPS in EXIF),
-scaled to a bounded size with a thumbnail, and kept behind one small storage interface so
-S3-compatible storage can replace the directory."""
+"""Photos (of assets, grant attachments): checked, stripped of every bit of metadata
+(phones put GPS in EXIF), scaled to a bounded size with a thumbnail, and kept behind one
+small storage interface so S3-compatible storage can replace the directory."""
 
 from __future__ import annotations
 
