@@ -169,7 +169,9 @@ def upgrade() -> None:
             name="uq_conversation_codings_one",
         ),
     )
-    op.create_index("ix_conversation_codings_theme_id", "conversation_codings", ["theme_id"])
+    op.create_index(
+        "ix_conversation_codings_theme_id_id", "conversation_codings", ["theme_id", "id"]
+    )
     op.create_table(
         "population_bands",
         sa.Column("area_code", sa.String(32), primary_key=True),

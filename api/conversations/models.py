@@ -206,6 +206,8 @@ class Coding(Base):
             "question_key",
             name="uq_conversation_codings_one",
         ),
+        # A theme's codings in a stable order: reports take the first few quotes from it.
+        Index("ix_conversation_codings_theme_id_id", "theme_id", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID_PK, primary_key=True, default=uuid.uuid4)
@@ -215,7 +217,7 @@ class Coding(Base):
     round: Mapped[int] = mapped_column(SmallInteger, nullable=False)
     coder_id: Mapped[uuid.UUID] = mapped_column(UUID_PK, nullable=False)
     theme_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("conversation_themes.id"), nullable=False, index=True
+        ForeignKey("conversation_themes.id"), nullable=False
     )
     question_key: Mapped[str] = mapped_column(String(64), nullable=False)
     excerpt: Mapped[str | None] = mapped_column(Text)

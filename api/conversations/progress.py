@@ -136,7 +136,7 @@ async def campaign_progress(
                 c.name_en,
                 c.name_cy,
                 code_of[c.county_id],
-                counts["community"].get(str(c.id), 0),
+                counts["community"].get(c.id, 0),
                 community_targets[c.id],
             )
             for c in sorted(communities, key=lambda c: (code_of[c.county_id], c.name_en))

@@ -20,7 +20,9 @@ from sqlalchemy import (
     null,
     select,
     text,
+    true,
     tuple_,
+    union,
     union_all,
     update,
 )
@@ -555,37 +557,46 @@ def _in_scope(campaign_id: uuid.UUID, counties: frozenset[str] | None) -> list[A
     return where
 
 
-ISO_WEEK = func.to_char(func.timezone("UTC", Conversation.collected_at), 'IYYY-"W"IW')
+# The Monday (UTC) starting each conversation's week: cheaper per row than formatting the
+# ISO week in SQL; the label is made from the few distinct Mondays afterwards.
+WEEK_START = func.date_trunc("week", func.timezone("UTC", Conversation.collected_at))
 PROGRESS_DIMENSIONS = {
     "county": Conversation.county_code,
-    "community": cast(Conversation.community_id, String),
+    "community": Conversation.community_id,
     "channel": Conversation.channel,
     "language": Conversation.language,
-    "week": ISO_WEEK,
+    "week": WEEK_START,
     "age_band": Conversation.age_band,
 }
 
 
+def iso_week(monday: Any) -> str:
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
 async def progress_counts(
     session: AsyncSession, campaign_id: uuid.UUID, counties: frozenset[str] | None
-) -> dict[str, dict[str | None, int]]:
+) -> dict[str, dict[Any, int]]:
     """Conversations counted by county, community, channel, language, ISO week and age
-    band, in one statement: {dimension: {value: count}}."""
-    scoped = (
-        select(*(column.label(name) for name, column in PROGRESS_DIMENSIONS.items()))
+    band, in one statement and one pass over the rows (GROUPING SETS):
+    {dimension: {value: count}}."""
+    columns = list(PROGRESS_DIMENSIONS.values())
+    rows = await session.execute(
+        select(*columns, *(func.grouping(c) for c in columns), func.count())
         .where(*_in_scope(campaign_id, counties))
-        .cte("scoped")
+        .group_by(func.grouping_sets(*columns))
     )
-    parts = [
-        select(
-            literal(name).label("dimension"), scoped.c[name].label("value"), func.count()
-        ).group_by(scoped.c[name])
-        for name in PROGRESS_DIMENSIONS
-    ]
-    rows = await session.execute(union_all(*parts))
-    counts: dict[str, dict[str | None, int]] = {name: {} for name in PROGRESS_DIMENSIONS}
-    for dimension, value, count in rows.all():
-        counts[dimension][value] = count
+    names = list(PROGRESS_DIMENSIONS)
+    counts: dict[str, dict[Any, int]] = {name: {} for name in names}
+    for row in rows.all():
+        values, grouped, count = row[: len(names)], row[len(names) : -1], row[-1]
+        # GROUPING(c) is 0 for the one column this row is grouped by.
+        n = grouped.index(0)
+        value = values[n]
+        if names[n] == "week":
+            value = iso_week(value)
+        counts[names[n]][value] = count
     return counts
 
 
@@ -631,7 +642,8 @@ async def theme_counts(
         .where(Coding.round == 1)
         .cte("first_round")
     )
-    pairs = union_all(
+    # UNION, not UNION ALL: each (conversation, theme) pair once, however it was reached.
+    pairs = union(
         select(first_round.c.conversation_id, first_round.c.theme_id.label("theme")),
         select(first_round.c.conversation_id, first_round.c.parent_id).where(
             first_round.c.parent_id.is_not(None)
@@ -640,9 +652,7 @@ async def theme_counts(
     rows = await session.execute(
         union_all(
             select(null(), func.count()).select_from(coded),
-            select(pairs.c.theme, func.count(func.distinct(pairs.c.conversation_id))).group_by(
-                pairs.c.theme
-            ),
+            select(pairs.c.theme, func.count()).group_by(pairs.c.theme),
         )
     )
     total, counts = 0, {}
@@ -661,29 +671,30 @@ async def quotes(
     where: Sequence[Any],
     per_theme: int,
 ) -> list[tuple[uuid.UUID, str, str]]:
-    """Up to `per_theme` excerpts per theme (newest first) from conversations whose
-    respondent agreed to be quoted: (theme id, question key, excerpt)."""
-    coded = _coded_in(campaign_id, counties, where)
-    ranked = (
-        select(
-            Coding.theme_id,
-            Coding.question_key,
-            Coding.excerpt,
-            func.row_number()
-            .over(
-                partition_by=Coding.theme_id,
-                order_by=(coded.c.collected_at.desc(), Coding.id),
-            )
-            .label("n"),
+    """Up to `per_theme` excerpts per theme from coded conversations whose respondent agreed
+    to be quoted: (theme id, question key, excerpt). Each theme's codings are read in id
+    order and only until enough are found, so the cost does not grow with the campaign."""
+    themes = select(Theme.id).where(Theme.campaign_id == campaign_id).subquery()
+    picked = (
+        select(Coding.question_key, Coding.excerpt, Coding.id)
+        .join(Conversation, Conversation.id == Coding.conversation_id)
+        .where(
+            Coding.theme_id == themes.c.id,
+            Coding.round == 1,
+            Coding.excerpt.is_not(None),
+            Conversation.may_quote,
+            Conversation.first_coded_at.is_not(None),
+            *_in_scope(campaign_id, counties),
+            *where,
         )
-        .join(coded, coded.c.id == Coding.conversation_id)
-        .where(Coding.round == 1, coded.c.may_quote, Coding.excerpt.is_not(None))
-        .subquery()
+        .order_by(Coding.id)
+        .limit(per_theme)
+        .lateral()
     )
     rows = await session.execute(
-        select(ranked.c.theme_id, ranked.c.question_key, ranked.c.excerpt)
-        .where(ranked.c.n <= per_theme)
-        .order_by(ranked.c.theme_id, ranked.c.n)
+        select(themes.c.id, picked.c.question_key, picked.c.excerpt)
+        .select_from(themes.join(picked, true()))
+        .order_by(themes.c.id, picked.c.id)
     )
     return [tuple(r) for r in rows.all()]
 
