@@ -108,6 +108,7 @@ def upgrade() -> None:
         "ix_conversations_campaign_id_county_code",
         "conversations",
         ["campaign_id", "county_code"],
+        postgresql_include=["community_id", "channel", "language", "collected_at", "age_band"],
     )
     op.create_index("ix_conversations_community_id", "conversations", ["community_id"])
     op.create_table(

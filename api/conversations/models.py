@@ -101,7 +101,13 @@ class Conversation(Base):
 
     __tablename__ = "conversations"
     __table_args__ = (
-        Index("ix_conversations_campaign_id_county_code", "campaign_id", "county_code"),
+        # Progress reads only these columns: an index-only scan, never the wide rows.
+        Index(
+            "ix_conversations_campaign_id_county_code",
+            "campaign_id",
+            "county_code",
+            postgresql_include=["community_id", "channel", "language", "collected_at", "age_band"],
+        ),
         Index("ix_conversations_community_id", "community_id"),
     )
 
