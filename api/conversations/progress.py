@@ -1,6 +1,6 @@
-"""Progress towards a campaign's targets, how representative respondents are, and what
-people said by theme. Aggregates only: LEADERs see them for the counties of their grants,
-staff for theirs, ADMINs and region-wide grants for the whole region."""
+"""Progress towards a campaign's targets (counties' and communities' shares of it by
+population) and how representative respondents are. Aggregates only: LEADERs see them for
+the counties of their grants, staff for theirs, region-wide grants for the whole region."""
 
 from __future__ import annotations
 
