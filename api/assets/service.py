@@ -96,6 +96,17 @@ FIELD_NAMES = {
 }
 
 
+# An individual is a person: their exact point and contact details stay out of the audit
+# log, which more staff read than may see them (the revision still names what changed).
+PERSONAL = ("lat", "lon", "contact_name", "contact_phone", "contact_email")
+
+
+def _auditable(content: dict[str, Any] | None) -> dict[str, Any] | None:
+    if content is None or content.get("category") != Category.INDIVIDUAL.value:
+        return content
+    return {k: v for k, v in content.items() if k not in PERSONAL}
+
+
 def _changed(before: dict[str, Any] | None, after: dict[str, Any]) -> list[str]:
     changed = {k for k, v in after.items() if (before or {}).get(k) != v}
     return sorted({FIELD_NAMES.get(k, k) for k in changed})
@@ -194,8 +205,8 @@ async def sync_assets(
             action=f"asset.{action.value.lower()}",
             entity_type=ENTITY,
             entity_id=ident,
-            before=before,
-            after=p.checked.content,
+            before=_auditable(before),
+            after=_auditable(p.checked.content),
         )
     await repository.add_revisions(session, revisions)
     fresh = await repository.by_ids(session, [r["asset_id"] for r in revisions])

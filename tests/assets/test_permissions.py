@@ -239,3 +239,34 @@ def pytest_approx(values):
     import pytest
 
     return pytest.approx(tuple(values), abs=1e-6)
+
+
+async def test_an_individuals_point_and_contact_stay_out_of_the_audit_log(
+    client, session: AsyncSession
+) -> None:
+    from api.audit.models import AuditEntry
+
+    creator = await leader(client, session)
+    person = item(
+        category="INDIVIDUAL",
+        nameEn="Teaches Welsh",
+        contact={"phone": "01267 000000", "email": "dysgu@example.org"},
+    )
+    group = item(nameEn="Choir", contact={"email": "cor@example.org"})
+    assert [r["status"] for r in results(await sync(client, creator, [person, group]))] == [
+        "CREATED",
+        "CREATED",
+    ]
+    entries = {
+        e.entity_id: str(e.changes)
+        for e in (
+            await session.scalars(
+                select(AuditEntry).where(AuditEntry.entity_id.in_([person["id"], group["id"]]))
+            )
+        ).all()
+    }
+    lat = str(CARMARTHEN[0])
+    assert "dysgu@example.org" not in entries[person["id"]]
+    assert lat not in entries[person["id"]]
+    assert "Teaches Welsh" in entries[person["id"]]
+    assert "cor@example.org" in entries[group["id"]]  # groups are not people
