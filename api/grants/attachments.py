@@ -16,10 +16,10 @@ from api.grants import access, applications, repository
 from api.grants.errors import NotAllowedHere, RuleBroken
 from api.grants.lifecycle import Status
 from api.grants.models import Attachment
+from api.grants.reports import ReportStatus
 from api.settings import Settings
 
-# The photo rules and storage live in the assets domain but hold no asset rules; grants use
-# them as they are, so both domains accept exactly the same files.
+# The same photo rules as asset photos, so both domains accept exactly the same files.
 from api.shared import photos
 from api.shared.photos import DirectoryStorage, PhotoStorage, process
 
@@ -58,12 +58,81 @@ async def add_attachment(
             f"Gall cais gael {MAX_ATTACHMENTS} atodiad ar y mwyaf.",
             field="file",
         )
+    attachment = await _store(session, storage, application_id, None, data, caption, user_id)
+    audit.record(
+        session,
+        actor_id=user_id,
+        action="grants.attachment.add",
+        entity_type="grant_application",
+        entity_id=application_id,
+        after={"attachment": attachment.id, "content_type": attachment.content_type},
+    )
+    await session.commit()
+    return attachment
+
+
+async def add_report_photo(
+    session: AsyncSession,
+    principal: Principal,
+    storage: PhotoStorage,
+    report_id: uuid.UUID,
+    data: bytes,
+    caption: str | None,
+) -> Attachment:
+    """A photo on a progress or final report, until the report is approved (its
+    applicant, or the round's coordinators)."""
+    user_id = principal.require_user()
+    report = await repository.report_by_id(session, report_id)
+    if report is None:
+        raise NotFound("There is no report with this id.")
+    application, round_ = await access.load_application(session, report.application_id)
+    if not access.is_staff(principal, round_) and not access.is_owner(principal, application):
+        raise Forbidden("Only the applicant or the round's coordinators can add report photos.")
+    if report.status == ReportStatus.APPROVED.value:
+        raise RuleBroken(
+            "REPORT_APPROVED",
+            "This report is approved: photos can no longer be added to it.",
+            "Mae'r adroddiad hwn wedi'i gymeradwyo: ni ellir ychwanegu lluniau ato mwyach.",
+            field="reportId",
+        )
+    if len(await repository.photos_of_reports(session, [report_id])) >= MAX_ATTACHMENTS:
+        raise RuleBroken(
+            "TOO_MANY_ATTACHMENTS",
+            f"A report can have at most {MAX_ATTACHMENTS} photos.",
+            f"Gall adroddiad gael {MAX_ATTACHMENTS} llun ar y mwyaf.",
+            field="file",
+        )
+    photo = await _store(session, storage, application.id, report_id, data, caption, user_id)
+    audit.record(
+        session,
+        actor_id=user_id,
+        action="grants.report_photo.add",
+        entity_type="grant_report",
+        entity_id=report_id,
+        after={"attachment": photo.id, "content_type": photo.content_type},
+    )
+    await session.commit()
+    return photo
+
+
+async def _store(
+    session: AsyncSession,
+    storage: PhotoStorage,
+    application_id: uuid.UUID,
+    report_id: uuid.UUID | None,
+    data: bytes,
+    caption: str | None,
+    user_id: uuid.UUID,
+) -> Attachment:
+    """Check and re-encode the file, save the image and thumbnail, and add the row."""
     processed = await asyncio.to_thread(process, data)
     attachment_id = uuid.uuid4()
-    key = f"grants/{application_id}/{attachment_id}"
+    folder = f"grants/{application_id}" + (f"/reports/{report_id}" if report_id else "")
+    key = f"{folder}/{attachment_id}"
     attachment = Attachment(
         id=attachment_id,
         application_id=application_id,
+        report_id=report_id,
         image_key=f"{key}.{processed.extension}",
         thumbnail_key=f"{key}-thumb.{processed.extension}",
         content_type=processed.content_type,
@@ -79,15 +148,6 @@ async def add_attachment(
         storage.save, attachment.thumbnail_key, processed.thumbnail, processed.content_type
     )
     repository.add(session, attachment)
-    audit.record(
-        session,
-        actor_id=user_id,
-        action="grants.attachment.add",
-        entity_type="grant_application",
-        entity_id=application_id,
-        after={"attachment": attachment_id, "content_type": processed.content_type},
-    )
-    await session.commit()
     return attachment
 
 
@@ -112,6 +172,16 @@ async def attachment_file(
     if data is None:
         raise NotFound("This attachment's file is missing.")
     return data, attachment.content_type
+
+
+async def report_photos(
+    session: AsyncSession, report_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Attachment]]:
+    grouped: dict[uuid.UUID, list[Attachment]] = {i: [] for i in report_ids}
+    for row in await repository.photos_of_reports(session, report_ids):
+        assert row.report_id is not None
+        grouped[row.report_id].append(row)
+    return grouped
 
 
 async def attachments(

@@ -37,5 +37,9 @@ def reports_of(ctx: RequestContext) -> DataLoader[uuid.UUID, list[Any]]:
     return ctx.loader("grants.reports", _grouped(reports.reports_of))
 
 
+def report_photos(ctx: RequestContext) -> DataLoader[uuid.UUID, list[Any]]:
+    return ctx.loader("grants.report_photos", _grouped(attachments.report_photos))
+
+
 def attachments_of(ctx: RequestContext) -> DataLoader[uuid.UUID, list[Any]]:
     return ctx.loader("grants.attachments", _grouped(attachments.attachments))

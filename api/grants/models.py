@@ -204,13 +204,17 @@ class GrantReport(Base):
 
 
 class Attachment(Base):
-    """A photo or scan attached to an application; stored without its metadata."""
+    """A photo or scan attached to an application, or (report_id set) to one of its
+    progress or final reports; stored without its metadata."""
 
     __tablename__ = "grant_attachments"
 
     id: Mapped[uuid.UUID] = _id()
     application_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("grant_applications.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    report_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("grant_reports.id", ondelete="CASCADE"), index=True
     )
     image_key: Mapped[str] = mapped_column(String(300), nullable=False)
     thumbnail_key: Mapped[str] = mapped_column(String(300), nullable=False)

@@ -204,6 +204,11 @@ class GrantReportType:
     review_note: str | None
     created_at: datetime
 
+    @strawberry.field(description="Photos added to the report (metadata removed).")
+    async def photos(self, info: Info) -> list[ApplicationAttachment]:
+        rows = await loaders.report_photos(info.context).load(self.id)
+        return [ApplicationAttachment.of(a) for a in rows]
+
     @classmethod
     def of(cls, r: GrantReport) -> GrantReportType:
         wellbeing = None

@@ -229,9 +229,21 @@ async def reports_of(
 async def attachments_of(
     session: AsyncSession, application_ids: Sequence[uuid.UUID]
 ) -> Sequence[Attachment]:
+    """The applications' own attachments (report photos are listed with their reports)."""
     rows = await session.scalars(
         select(Attachment)
-        .where(Attachment.application_id.in_(application_ids))
+        .where(Attachment.application_id.in_(application_ids), Attachment.report_id.is_(None))
+        .order_by(Attachment.created_at, Attachment.id)
+    )
+    return rows.all()
+
+
+async def photos_of_reports(
+    session: AsyncSession, report_ids: Sequence[uuid.UUID]
+) -> Sequence[Attachment]:
+    rows = await session.scalars(
+        select(Attachment)
+        .where(Attachment.report_id.in_(report_ids))
         .order_by(Attachment.created_at, Attachment.id)
     )
     return rows.all()

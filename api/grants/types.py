@@ -247,6 +247,31 @@ class Mutation:
             user_errors=errors,
         )
 
+    @strawberry.mutation(
+        description="Add a photo to a progress or final report until it is approved "
+        "(multipart upload; same rules as attachments)."
+    )
+    async def add_grant_report_photo(
+        self, info: Info, report_id: uuid.UUID, file: Upload, caption: str | None = None
+    ) -> AttachmentPayload:
+        principal = await info.context.principal()
+        data = await file.read(attachments.MAX_BYTES + 1)  # type: ignore[attr-defined]
+        found, errors = await attempt(
+            info,
+            lambda: attachments.add_report_photo(
+                info.context.session,
+                principal,
+                attachments.storage_for(info.context.settings),
+                report_id,
+                data,
+                caption,
+            ),
+        )
+        return AttachmentPayload(
+            attachment=None if found is None else ApplicationAttachment.of(found),
+            user_errors=errors,
+        )
+
     @strawberry.mutation(description="Submit a complete draft while the round is open.")
     async def submit_grant_application(self, info: Info, id: uuid.UUID) -> GrantApplicationPayload:
         principal = await info.context.principal()

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.principal import Role
 from tests.grants.helpers import make_world, user_token
-from tests.graphql_client import gql, operation
+from tests.graphql_client import error_codes, gql, operation
 from tests.people.helpers import CARMARTHENSHIRE
 
 GPS_IFD = 0x8825
@@ -102,3 +102,49 @@ async def test_a_file_that_is_not_a_photo_is_refused(
     refused = await upload(client, world.applicant, draft["id"], b"%PDF-1.4 not an image")
     assert refused["attachment"] is None
     assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [("file", "BAD_USER_INPUT")]
+
+
+async def _report_photo(
+    client: httpx.AsyncClient, token: str, report_id: str, data: bytes
+) -> dict[str, Any]:
+    operations = {
+        "query": operation("AddGrantReportPhoto"),
+        "variables": {"reportId": report_id, "file": None, "caption": "Day one"},
+    }
+    response = await client.post(
+        "/graphql",
+        data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.file"]})},
+        files={"0": ("photo.jpg", data, "application/octet-stream")},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_reports_carry_photos_until_approved(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    world = await make_world(client, session, panel_size=3)
+    application_id = await world.active()
+    report = (await world.report(application_id))["report"]
+    body = await _report_photo(client, world.applicant, report["id"], photo_with_location())
+    added = body["data"]["addGrantReportPhoto"]
+    assert added["userErrors"] == []
+    served = await _get(client, added["attachment"]["url"], world.applicant)
+    assert dict(Image.open(io.BytesIO(served.content)).getexif()) == {}
+
+    application = await world.call("GrantApplication", {"id": application_id}, world.applicant)
+    [listed] = application["reports"]
+    assert [p["caption"] for p in listed["photos"]] == ["Day one"]
+    assert application["attachments"] == []  # report photos are not application attachments
+
+    other, _ = await user_token(
+        client, session, "other@example.org", {Role.APPLICANT: {CARMARTHENSHIRE}}
+    )
+    refused = await _report_photo(client, other, report["id"], photo_with_location())
+    assert error_codes(refused) == ["FORBIDDEN"]
+    await world.review_report(report["id"])
+    late = await _report_photo(client, world.applicant, report["id"], photo_with_location())
+    assert [e["code"] for e in late["data"]["addGrantReportPhoto"]["userErrors"]] == [
+        "REPORT_APPROVED"
+    ]
