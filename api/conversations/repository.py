@@ -30,6 +30,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from api.conversations.models import (
     Campaign,
@@ -43,6 +44,7 @@ from api.conversations.models import (
     Theme,
     Withdrawal,
 )
+from api.places.models import Community
 
 # --- campaigns and questions ---------------------------------------------------------------
 
@@ -722,3 +724,65 @@ async def stream_coded(
     )
     async for conversation, theme_ids in result:
         yield conversation, theme_ids
+
+
+# --- figures for other domains (community selection) --------------------------------------
+
+
+def _homes_within(community_ids: Sequence[uuid.UUID]) -> Any:
+    """(target community, home community) pairs: conversations are stored against a
+    community of the default set, which counts inside any community (of any set) that
+    covers its interior point."""
+    target, home = aliased(Community), aliased(Community)
+    return (
+        select(target.id.label("target_id"), home.id.label("home_id"))
+        .join(home, func.ST_Covers(target.geom, func.ST_PointOnSurface(home.geom)))
+        .where(target.id.in_(community_ids))
+        .subquery()
+    )
+
+
+async def counts_within(
+    session: AsyncSession, community_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    homes = _homes_within(community_ids)
+    rows = await session.execute(
+        select(homes.c.target_id, func.count(Conversation.id))
+        .join(Conversation, Conversation.community_id == homes.c.home_id)
+        .group_by(homes.c.target_id)
+    )
+    return {target: count for target, count in rows.all()}
+
+
+async def top_themes_within(
+    session: AsyncSession, community_ids: Sequence[uuid.UUID], per_community: int
+) -> dict[uuid.UUID, list[tuple[Theme, int]]]:
+    """The themes coded most often (first coder, distinct conversations) in each community."""
+    homes = _homes_within(community_ids)
+    counted = (
+        select(
+            homes.c.target_id,
+            Coding.theme_id,
+            func.count(func.distinct(Coding.conversation_id)).label("n"),
+        )
+        .join(Conversation, Conversation.community_id == homes.c.home_id)
+        .join(Coding, (Coding.conversation_id == Conversation.id) & (Coding.round == 1))
+        .group_by(homes.c.target_id, Coding.theme_id)
+        .subquery()
+    )
+    ranked = select(
+        counted,
+        func.row_number()
+        .over(partition_by=counted.c.target_id, order_by=(counted.c.n.desc(), counted.c.theme_id))
+        .label("place"),
+    ).subquery()
+    rows = await session.execute(
+        select(ranked.c.target_id, Theme, ranked.c.n)
+        .join(Theme, Theme.id == ranked.c.theme_id)
+        .where(ranked.c.place <= per_community)
+        .order_by(ranked.c.target_id, ranked.c.place)
+    )
+    found: dict[uuid.UUID, list[tuple[Theme, int]]] = {}
+    for target, theme, n in rows.all():
+        found.setdefault(target, []).append((theme, n))
+    return found

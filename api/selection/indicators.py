@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.assets import service as assets
 from api.assets.models import Category
+from api.conversations import figures as conversations
 from api.people import leaders
 from api.places import service as places
 from api.places.repository import CommunityFigures
@@ -57,6 +58,11 @@ LEADERS = Source(
     "leaders",
     "Cymuned's register of community leaders (endorsed leaders, live)",
     leaders.endorsed_leader_counts,
+)
+CONVERSATIONS = Source(
+    "conversations",
+    "Cymuned's conversations (recorded in the community, all campaigns, live)",
+    conversations.counts_within,
 )
 ASSETS = Source(
     "assets",
@@ -202,6 +208,20 @@ INDICATORS: dict[str, Indicator] = {
             lambda count: float(count or 0),
         ),
         *_asset_indicators(),
+        Indicator(
+            "conversations",
+            "Conversations recorded",
+            "Sgyrsiau a gofnodwyd",
+            (CONVERSATIONS,),
+            lambda count: float(count or 0),
+        ),
+        Indicator(
+            "conversations_per_1000",
+            "Conversations per 1,000 residents",
+            "Sgyrsiau fesul 1,000 o drigolion",
+            (CONVERSATIONS, LSOA_FIGURES),
+            lambda count, f: _per_1000(count or 0, f),
+        ),
     ]
 }
 

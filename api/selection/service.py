@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.audit import service as audit
 from api.auth.principal import Principal, Role
+from api.conversations import figures as conversations
+from api.conversations.models import Theme
 from api.errors import BadInput, Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from api.places import service as places
 from api.places.models import Community
@@ -372,10 +374,19 @@ async def close_round(
     return round_
 
 
+@dataclass(frozen=True)
+class Comparison:
+    communities: list[Community]
+    values: dict[str, dict[uuid.UUID, float | None]]
+    top_themes: dict[uuid.UUID, list[tuple[Theme, int]]]
+    computed_at: datetime
+
+
 async def compare(
     session: AsyncSession, principal: Principal, community_ids: list[uuid.UUID]
-) -> tuple[list[Community], dict[str, dict[uuid.UUID, float | None]], datetime]:
-    """Every indicator for these communities, side by side, and when it was computed."""
+) -> Comparison:
+    """Every indicator for these communities side by side, with the themes people raised
+    most there, and when it was computed."""
     principal.require_user()
     if not 1 <= len(community_ids) <= 20:
         raise BadInput("Compare between 1 and 20 communities.", field="ids")
@@ -384,7 +395,7 @@ async def compare(
     if len(found) != len(wanted):
         raise BadInput("One of these is not a community.", field="ids")
     communities = [found[cid] for cid in wanted]
-    values = await indicators.evaluate(
-        session, list(indicators.INDICATORS), [c.id for c in communities]
-    )
-    return communities, values, _now()
+    ids = [c.id for c in communities]
+    values = await indicators.evaluate(session, list(indicators.INDICATORS), ids)
+    themes = await conversations.top_themes_within(session, ids)
+    return Comparison(communities, values, themes, _now())

@@ -133,10 +133,24 @@ class IndicatorValue:
     value: float | None
 
 
+@strawberry.type(
+    name="CommunityTheme", description="A theme people raised, and in how many conversations."
+)
+class ThemeCount:
+    label_en: str
+    label_cy: str | None
+    conversations: int
+
+    @strawberry.field
+    def label(self, info: Info) -> str:
+        return pick(info.context.language, self.label_en, self.label_cy) or ""
+
+
 @strawberry.type
 class ComparisonRow:
     community: Community
     values: list[IndicatorValue]
+    top_themes: list[ThemeCount]
 
 
 @strawberry.type(description="Indicators side by side, as computed at `computedAt`.")
@@ -217,18 +231,22 @@ class Query:
 
     @strawberry.field(description="Every indicator for some communities, for a board paper.")
     async def compare_communities(self, info: Info, ids: list[uuid.UUID]) -> Comparison:
-        communities, values, at = await service.compare(
-            info.context.session, await info.context.principal(), ids
-        )
+        found = await service.compare(info.context.session, await info.context.principal(), ids)
         return Comparison(
-            computed_at=at,
-            indicators=[Indicator.of(k) for k in values],
+            computed_at=found.computed_at,
+            indicators=[Indicator.of(k) for k in found.values],
             rows=[
                 ComparisonRow(
                     community=Community.of(c),
-                    values=[IndicatorValue(indicator=k, value=v[c.id]) for k, v in values.items()],
+                    values=[
+                        IndicatorValue(indicator=k, value=v[c.id]) for k, v in found.values.items()
+                    ],
+                    top_themes=[
+                        ThemeCount(label_en=t.label_en, label_cy=t.label_cy, conversations=n)
+                        for t, n in found.top_themes.get(c.id, [])
+                    ],
                 )
-                for c in communities
+                for c in found.communities
             ],
         )
 

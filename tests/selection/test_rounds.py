@@ -318,3 +318,41 @@ async def test_assets_count_in_any_community_set(
         1000 * values[0]["assets"] / values[0]["population"]
     )
     assert sum(v["assets"] for v in values[1:]) > 0
+
+
+async def test_conversations_and_their_top_themes_sit_beside_the_indicators(
+    client: httpx.AsyncClient, session: RequestSession
+) -> None:
+    from tests.conversations import helpers as talk
+
+    staff = await talk.coordinator(client, session)
+    campaign = await talk.create_campaign(client, staff.token)
+    results = await talk.record(
+        client, staff.token, [talk.conversation(campaign["id"]) for _ in range(3)]
+    )
+    park = (
+        await talk.add_theme(
+            client, staff.token, campaign["id"], "green_space", labelCy="Mannau gwyrdd"
+        )
+    )["theme"]
+    family = (await talk.add_theme(client, staff.token, campaign["id"], "family"))["theme"]
+    for n, result in enumerate(results):
+        codings = [talk.on(park)] + ([talk.on(family)] if n == 0 else [])
+        await talk.code(client, staff.token, result["id"], codings)
+    carmarthen = await gql(client, operation("PlaceAt"), talk.CARMARTHEN)
+    community = carmarthen["data"]["placeAt"]["community"]["id"]
+    body = await gql(
+        client,
+        operation("CompareCommunities"),
+        {"ids": [community]},
+        token=staff.token,
+        language="cy",
+    )
+    [row] = body["data"]["compareCommunities"]["rows"]
+    values = {v["indicator"]: v["value"] for v in row["values"]}
+    assert values["conversations"] == 3
+    assert values["conversations_per_1000"] == pytest.approx(3000 / values["population"])
+    assert row["topThemes"] == [
+        {"label": "Mannau gwyrdd", "conversations": 3},
+        {"label": "Family", "conversations": 1},
+    ]
