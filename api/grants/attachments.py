@@ -15,7 +15,7 @@ from api.errors import Forbidden, NotFound
 from api.grants import access, applications, repository
 from api.grants.errors import NotAllowedHere, RuleBroken
 from api.grants.lifecycle import Status
-from api.grants.models import Attachment
+from api.grants.models import Attachment, GrantApplication, GrantRound
 from api.grants.reports import ReportStatus
 from api.settings import Settings
 
@@ -40,10 +40,8 @@ async def add_attachment(
     caption: str | None,
 ) -> Attachment:
     """Attach a file to a draft (its applicant, or the round's coordinators)."""
-    user_id = principal.require_user()
     application, round_ = await access.load_application(session, application_id)
-    if not access.is_staff(principal, round_) and not access.is_owner(principal, application):
-        raise Forbidden("Only the applicant or the round's coordinators can attach files.")
+    _may_add(principal, application, round_)
     if application.status != Status.DRAFT.value:
         raise RuleBroken(
             "NOT_EDITABLE",
@@ -51,24 +49,10 @@ async def add_attachment(
             "Dim ond at gais drafft y gellir atodi ffeiliau.",
             field="applicationId",
         )
-    if len(await repository.attachments_of(session, [application_id])) >= MAX_ATTACHMENTS:
-        raise RuleBroken(
-            "TOO_MANY_ATTACHMENTS",
-            f"An application can have at most {MAX_ATTACHMENTS} attachments.",
-            f"Gall cais gael {MAX_ATTACHMENTS} atodiad ar y mwyaf.",
-            field="file",
-        )
-    attachment = await _store(session, storage, application_id, None, data, caption, user_id)
-    audit.record(
-        session,
-        actor_id=user_id,
-        action="grants.attachment.add",
-        entity_type="grant_application",
-        entity_id=application_id,
-        after={"attachment": attachment.id, "content_type": attachment.content_type},
+    existing = len(await repository.attachments_of(session, [application_id]))
+    return await _add(
+        session, principal, storage, application, round_, None, existing, data, caption
     )
-    await session.commit()
-    return attachment
 
 
 async def add_report_photo(
@@ -81,13 +65,11 @@ async def add_report_photo(
 ) -> Attachment:
     """A photo on a progress or final report, until the report is approved (its
     applicant, or the round's coordinators)."""
-    user_id = principal.require_user()
     report = await repository.report_by_id(session, report_id)
     if report is None:
         raise NotFound("There is no report with this id.")
     application, round_ = await access.load_application(session, report.application_id)
-    if not access.is_staff(principal, round_) and not access.is_owner(principal, application):
-        raise Forbidden("Only the applicant or the round's coordinators can add report photos.")
+    _may_add(principal, application, round_)
     if report.status == ReportStatus.APPROVED.value:
         raise RuleBroken(
             "REPORT_APPROVED",
@@ -95,43 +77,45 @@ async def add_report_photo(
             "Mae'r adroddiad hwn wedi'i gymeradwyo: ni ellir ychwanegu lluniau ato mwyach.",
             field="reportId",
         )
-    if len(await repository.photos_of_reports(session, [report_id])) >= MAX_ATTACHMENTS:
-        raise RuleBroken(
-            "TOO_MANY_ATTACHMENTS",
-            f"A report can have at most {MAX_ATTACHMENTS} photos.",
-            f"Gall adroddiad gael {MAX_ATTACHMENTS} llun ar y mwyaf.",
-            field="file",
-        )
-    photo = await _store(session, storage, application.id, report_id, data, caption, user_id)
-    audit.record(
-        session,
-        actor_id=user_id,
-        action="grants.report_photo.add",
-        entity_type="grant_report",
-        entity_id=report_id,
-        after={"attachment": photo.id, "content_type": photo.content_type},
+    existing = len(await repository.photos_of_reports(session, [report_id]))
+    return await _add(
+        session, principal, storage, application, round_, report_id, existing, data, caption
     )
-    await session.commit()
-    return photo
 
 
-async def _store(
+def _may_add(principal: Principal, application: GrantApplication, round_: GrantRound) -> None:
+    principal.require_user()
+    if not access.is_staff(principal, round_) and not access.is_owner(principal, application):
+        raise Forbidden("Only the applicant or the round's coordinators can add files.")
+
+
+async def _add(
     session: AsyncSession,
+    principal: Principal,
     storage: PhotoStorage,
-    application_id: uuid.UUID,
+    application: GrantApplication,
+    round_: GrantRound,
     report_id: uuid.UUID | None,
+    existing: int,
     data: bytes,
     caption: str | None,
-    user_id: uuid.UUID,
 ) -> Attachment:
-    """Check and re-encode the file, save the image and thumbnail, and add the row."""
+    """How many, then re-encode, save image and thumbnail, record, commit."""
+    user_id = principal.require_user()
+    if existing >= MAX_ATTACHMENTS:
+        raise RuleBroken(
+            "TOO_MANY_ATTACHMENTS",
+            f"At most {MAX_ATTACHMENTS} files can be added here.",
+            f"Gellir ychwanegu {MAX_ATTACHMENTS} ffeil yma ar y mwyaf.",
+            field="file",
+        )
     processed = await asyncio.to_thread(process, data)
     attachment_id = uuid.uuid4()
-    folder = f"grants/{application_id}" + (f"/reports/{report_id}" if report_id else "")
+    folder = f"grants/{application.id}" + (f"/reports/{report_id}" if report_id else "")
     key = f"{folder}/{attachment_id}"
     attachment = Attachment(
         id=attachment_id,
-        application_id=application_id,
+        application_id=application.id,
         report_id=report_id,
         image_key=f"{key}.{processed.extension}",
         thumbnail_key=f"{key}-thumb.{processed.extension}",
@@ -148,6 +132,15 @@ async def _store(
         storage.save, attachment.thumbnail_key, processed.thumbnail, processed.content_type
     )
     repository.add(session, attachment)
+    audit.record(
+        session,
+        actor_id=user_id,
+        action="grants.report_photo.add" if report_id else "grants.attachment.add",
+        entity_type="grant_report" if report_id else "grant_application",
+        entity_id=report_id or application.id,
+        after={"attachment": attachment_id, "content_type": processed.content_type},
+    )
+    await session.commit()
     return attachment
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import strawberry
 from strawberry.file_uploads import Upload
@@ -164,6 +165,30 @@ class Query:
         return GrantsReportType.of(found)
 
 
+async def _upload(
+    info: Info, store: Any, target_id: uuid.UUID, file: Upload, caption: str | None
+) -> AttachmentPayload:
+    """Read an uploaded file (one byte past the limit is enough to know it is too big) and
+    store it against an application or a report."""
+    principal = await info.context.principal()
+    data = await file.read(attachments.MAX_BYTES + 1)  # type: ignore[attr-defined]
+    found, errors = await attempt(
+        info,
+        lambda: store(
+            info.context.session,
+            principal,
+            attachments.storage_for(info.context.settings),
+            target_id,
+            data,
+            caption,
+        ),
+    )
+    return AttachmentPayload(
+        attachment=None if found is None else ApplicationAttachment.of(found),
+        user_errors=errors,
+    )
+
+
 @strawberry.type
 class Mutation:
     @strawberry.mutation(description="Set up a grant round (COORDINATOR of its counties).")
@@ -228,24 +253,7 @@ class Mutation:
     async def add_application_attachment(
         self, info: Info, application_id: uuid.UUID, file: Upload, caption: str | None = None
     ) -> AttachmentPayload:
-        principal = await info.context.principal()
-        # One byte over the limit is enough to know it is too big.
-        data = await file.read(attachments.MAX_BYTES + 1)  # type: ignore[attr-defined]
-        found, errors = await attempt(
-            info,
-            lambda: attachments.add_attachment(
-                info.context.session,
-                principal,
-                attachments.storage_for(info.context.settings),
-                application_id,
-                data,
-                caption,
-            ),
-        )
-        return AttachmentPayload(
-            attachment=None if found is None else ApplicationAttachment.of(found),
-            user_errors=errors,
-        )
+        return await _upload(info, attachments.add_attachment, application_id, file, caption)
 
     @strawberry.mutation(
         description="Add a photo to a progress or final report until it is approved "
@@ -254,23 +262,7 @@ class Mutation:
     async def add_grant_report_photo(
         self, info: Info, report_id: uuid.UUID, file: Upload, caption: str | None = None
     ) -> AttachmentPayload:
-        principal = await info.context.principal()
-        data = await file.read(attachments.MAX_BYTES + 1)  # type: ignore[attr-defined]
-        found, errors = await attempt(
-            info,
-            lambda: attachments.add_report_photo(
-                info.context.session,
-                principal,
-                attachments.storage_for(info.context.settings),
-                report_id,
-                data,
-                caption,
-            ),
-        )
-        return AttachmentPayload(
-            attachment=None if found is None else ApplicationAttachment.of(found),
-            user_errors=errors,
-        )
+        return await _upload(info, attachments.add_report_photo, report_id, file, caption)
 
     @strawberry.mutation(description="Submit a complete draft while the round is open.")
     async def submit_grant_application(self, info: Info, id: uuid.UUID) -> GrantApplicationPayload:
