@@ -50,9 +50,7 @@ async def add_attachment(
             field="applicationId",
         )
     existing = len(await repository.attachments_of(session, [application_id]))
-    return await _add(
-        session, principal, storage, application, round_, None, existing, data, caption
-    )
+    return await _add(session, principal, storage, application, None, existing, data, caption)
 
 
 async def add_report_photo(
@@ -78,9 +76,7 @@ async def add_report_photo(
             field="reportId",
         )
     existing = len(await repository.photos_of_reports(session, [report_id]))
-    return await _add(
-        session, principal, storage, application, round_, report_id, existing, data, caption
-    )
+    return await _add(session, principal, storage, application, report_id, existing, data, caption)
 
 
 def _may_add(principal: Principal, application: GrantApplication, round_: GrantRound) -> None:
@@ -94,7 +90,6 @@ async def _add(
     principal: Principal,
     storage: PhotoStorage,
     application: GrantApplication,
-    round_: GrantRound,
     report_id: uuid.UUID | None,
     existing: int,
     data: bytes,
