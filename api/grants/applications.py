@@ -68,6 +68,9 @@ class Draft:
     five_ways: Sequence[FiveWays] = ()
 
 
+DECISIONS = {Status.AWARDED.value, Status.DECLINED.value}
+
+
 @dataclass(frozen=True)
 class ApplicationView:
     """An application as one viewer may see it."""
@@ -76,6 +79,17 @@ class ApplicationView:
     viewer: Viewer
     # False for a panel member who has not yet declared a conflict (or none) on it.
     detail_visible: bool
+
+    @property
+    def sees_panel_reasoning(self) -> bool:
+        """Applicants see a decision's feedback, never the panel's rationale, who was
+        recused, or the reasons written on the decision in the status history."""
+        return self.viewer is not Viewer.OWNER
+
+    def transition_reason(self, to_status: str, reason: str | None) -> str | None:
+        if to_status in DECISIONS and not self.sees_panel_reasoning:
+            return None
+        return reason
 
 
 def _bad(code: str, en: str, cy: str, field: str) -> RuleBroken:

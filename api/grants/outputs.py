@@ -11,7 +11,7 @@ import strawberry
 import api.grants.enums  # noqa: F401  (registers the enums first)
 from api.context import Info
 from api.grants import loaders
-from api.grants.applications import ApplicationView, FiveWays, GroupType, Viewer
+from api.grants.applications import ApplicationView, FiveWays, GroupType
 from api.grants.defaults import Condition, Tier
 from api.grants.lifecycle import Status
 from api.grants.models import (
@@ -23,8 +23,6 @@ from api.grants.models import (
 from api.grants.payments import TrancheStatus
 from api.grants.reports import ReportKind, ReportStatus
 from api.shared.language import Language, pick
-
-DECISIONS = {Status.AWARDED.value, Status.DECLINED.value}
 
 
 @strawberry.type(description="A scoring criterion, scored from 1 to scaleMax.")
@@ -276,7 +274,7 @@ class GrantApplicationType:
         description="Null for a panel member who has not yet declared a conflict (or none)."
     )
     decision: Decision | None
-    viewer: strawberry.Private[Viewer]
+    view: strawberry.Private[ApplicationView]
 
     @strawberry.field(
         description="Every change of status, oldest first. Applicants do not see the panel's "
@@ -289,9 +287,7 @@ class GrantApplicationType:
                 from_status=Status(t.from_status),
                 to_status=Status(t.to_status),
                 actor_id=t.actor_id,
-                reason=None
-                if self.viewer is Viewer.OWNER and t.to_status in DECISIONS
-                else t.reason,
+                reason=self.view.transition_reason(t.to_status, t.reason),
                 at=t.at,
             )
             for t in rows
@@ -334,7 +330,7 @@ class GrantApplicationType:
             )
         decision = None
         if a.decided_at is not None:
-            internal = view.viewer is not Viewer.OWNER
+            internal = view.sees_panel_reasoning
             decision = Decision(
                 outcome=Status.AWARDED if a.amount_awarded_pence is not None else Status.DECLINED,
                 amount_awarded_pence=a.amount_awarded_pence,
@@ -360,5 +356,5 @@ class GrantApplicationType:
             version=a.version,
             detail=detail,
             decision=decision,
-            viewer=view.viewer,
+            view=view,
         )
