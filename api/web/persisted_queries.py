@@ -120,16 +120,23 @@ class PersistedQueries:
         body = await read_body(receive)
         if body is None:
             return
+        if not self.registered_only and b"persistedQuery" not in body:
+            # Nothing to look up: the request goes on untouched, parsed once, by the router.
+            await self.app(scope, replaying(body, receive), send)
+            return
         try:
             payload = orjson.loads(body)
         except orjson.JSONDecodeError:
-            await self.app(scope, replaying(body, receive), send)  # the router says 400
+            payload = None
+        if not isinstance(payload, dict):  # the router answers 400 for what it cannot read
+            await self.app(scope, replaying(body, receive), send)
             return
-        if isinstance(payload, dict):
-            problem = self._resolve(payload)
-            if problem is not None:
-                await send_json(send, 200, problem)
-                return
+        sent_query = payload.get("query")
+        problem = self._resolve(payload)
+        if problem is not None:
+            await send_json(send, 200, problem)
+            return
+        if payload.get("query") is not sent_query:  # filled in from the store
             body = orjson.dumps(payload)
             scope = {
                 **scope,
