@@ -5,13 +5,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.conversations import repository
-from api.conversations.models import Theme
 
 TOP_THEMES = 3
+
+
+@dataclass(frozen=True)
+class RaisedTheme:
+    label_en: str
+    label_cy: str | None
+    conversations: int
 
 
 async def counts_within(
@@ -23,6 +30,10 @@ async def counts_within(
 
 async def top_themes_within(
     session: AsyncSession, community_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[tuple[Theme, int]]]:
+) -> dict[uuid.UUID, list[RaisedTheme]]:
     """Each community's most coded themes, with how many conversations raised them."""
-    return await repository.top_themes_within(session, community_ids, TOP_THEMES)
+    found = await repository.top_themes_within(session, community_ids, TOP_THEMES)
+    return {
+        community: [RaisedTheme(t.label_en, t.label_cy, n) for t, n in themes]
+        for community, themes in found.items()
+    }

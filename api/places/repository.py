@@ -409,6 +409,10 @@ class CommunityFigures:
     def rural_lsoa_share(self) -> float | None:
         return self._share(self.rural_lsoas, self.lsoa_count)
 
+    def lsoa_share(self, lsoas: int | None) -> float | None:
+        """What share of the community's LSOAs `lsoas` is."""
+        return self._share(lsoas, self.lsoa_count)
+
 
 def _complete_sum(column: Any) -> Any:
     """The sum, or NULL when any LSOA lacks the figure (a partial sum would mislead)."""

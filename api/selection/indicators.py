@@ -71,14 +71,10 @@ ASSETS = Source(
 )
 
 
-def _share(part: int | None, whole: int | None) -> float | None:
-    return part / whole if part is not None and whole else None
-
-
 def _domain_share(domain: str, decile: int) -> Callable[[CommunityFigures], float | None]:
     def value(f: CommunityFigures) -> float | None:
         counts = f.domain_most_deprived_10 if decile == 10 else f.domain_most_deprived_20
-        return _share(counts[domain], f.lsoa_count)
+        return f.lsoa_share(counts[domain])
 
     return value
 
@@ -141,13 +137,13 @@ INDICATORS: dict[str, Indicator] = {
             "deprived_10_share",
             "Share of LSOAs in Wales's most deprived 10%",
             "Cyfran yr ACEHI yn y 10% mwyaf difreintiedig yng Nghymru",
-            lambda f: _share(f.lsoas_most_deprived_10, f.lsoa_count),
+            lambda f: f.lsoa_share(f.lsoas_most_deprived_10),
         ),
         _lsoa(
             "deprived_20_share",
             "Share of LSOAs in Wales's most deprived 20%",
             "Cyfran yr ACEHI yn yr 20% mwyaf difreintiedig yng Nghymru",
-            lambda f: _share(f.lsoas_most_deprived_20, f.lsoa_count),
+            lambda f: f.lsoa_share(f.lsoas_most_deprived_20),
         ),
         _lsoa(
             "deprived_10_count",

@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.audit import service as audit
 from api.auth.principal import Principal, Role
 from api.conversations import figures as conversations
-from api.conversations.models import Theme
 from api.errors import BadInput, Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from api.places import service as places
 from api.places.models import Community
@@ -378,7 +377,7 @@ async def close_round(
 class Comparison:
     communities: list[Community]
     values: dict[str, dict[uuid.UUID, float | None]]
-    top_themes: dict[uuid.UUID, list[tuple[Theme, int]]]
+    top_themes: dict[uuid.UUID, list[conversations.RaisedTheme]]
     computed_at: datetime
 
 

@@ -242,8 +242,10 @@ class Query:
                         IndicatorValue(indicator=k, value=v[c.id]) for k, v in found.values.items()
                     ],
                     top_themes=[
-                        ThemeCount(label_en=t.label_en, label_cy=t.label_cy, conversations=n)
-                        for t, n in found.top_themes.get(c.id, [])
+                        ThemeCount(
+                            label_en=t.label_en, label_cy=t.label_cy, conversations=t.conversations
+                        )
+                        for t in found.top_themes.get(c.id, [])
                     ],
                 )
                 for c in found.communities
