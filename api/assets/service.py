@@ -476,16 +476,13 @@ async def summary(
     if community_id is not None:
         if await places.community(session, community_id) is None:
             raise BadInput("There is no community with this id.", field="communityId")
-        ids = [community_id]
+        figures = (await places.community_figures(session, [community_id])).get(community_id)
+        population = figures.population if figures else None
     else:
         county = await places.county(session, county_code or "")
         if county is None:
             raise BadInput(f"There is no county with code {county_code!r}.", field="countyCode")
-        page = await places.communities(session, PageRequest(limit=10_000, after=None), county_code)
-        ids = [c.id for c in page.rows]
-    figures = await places.community_figures(session, ids)
-    populations = [figures[i].population if i in figures else None for i in ids]
-    population = None if not ids or None in populations else sum(p or 0 for p in populations)
+        population = await places.county_population(session, county)
     counts = await repository.counts(session, scope_of(principal), county_code, community_id)
     return Summary(counts=counts, population=population)
 

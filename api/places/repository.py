@@ -483,6 +483,13 @@ async def community_figures(
     return figures
 
 
+async def county_population(session: AsyncSession, county_id: uuid.UUID) -> int | None:
+    """People in the county's LSOAs; None when any LSOA's figure is missing."""
+    return await session.scalar(
+        select(_complete_sum(Lsoa.population)).where(Lsoa.county_id == county_id)
+    )
+
+
 async def lsoas_of_communities(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[tuple[uuid.UUID, Lsoa]]:

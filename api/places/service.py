@@ -43,6 +43,11 @@ async def county(session: AsyncSession, code: str) -> County | None:
     return await repository.county_by_code(session, code)
 
 
+async def county_population(session: AsyncSession, county: County) -> int | None:
+    """People living in a county (from its LSOAs), when every LSOA's figure is known."""
+    return await repository.county_population(session, county.id)
+
+
 async def counties_by_id(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, County]:
