@@ -358,7 +358,9 @@ def user_cursor_key(user: User) -> tuple[str]:
 async def create_user(session: AsyncSession, principal: Principal, new: NewUser) -> Account:
     """An ADMIN creates an account with roles inside their own ADMIN scope."""
     admin_id = principal.require([Role.ADMIN])
-    return await _create_user(session, new, actor_id=admin_id, principal=principal)
+    account = await _create_user(session, new, actor_id=admin_id, principal=principal)
+    await session.commit()
+    return account
 
 
 async def set_user_roles(
@@ -456,6 +458,7 @@ async def ensure_first_admin(
         actor_id=None,
         principal=None,
     )
+    await session.commit()
     return account.user.email, generated or ""
 
 
@@ -468,7 +471,8 @@ async def create_invited_user(
     grant: GrantInput,
 ) -> tuple[Account, str]:
     """An account made for someone invited by staff (the caller has checked the staff
-    member may invite): a generated password, shown once, for them to sign in with."""
+    member may invite): a generated password, shown once, for them to sign in with. The
+    caller commits, so the account and whatever it belongs to are written together."""
     password = secrets.token_urlsafe(18)
     account = await _create_user(
         session,
@@ -486,7 +490,8 @@ async def _create_user(
     actor_id: uuid.UUID | None,
     principal: Principal | None,
 ) -> Account:
-    """Check, insert, audit, commit. `principal` None: the system itself (first admin)."""
+    """Check, insert, audit; the caller commits (with whatever else belongs to the same
+    change). `principal` None: the system itself (first admin, invitations)."""
     errors: list[DomainError] = []
     email = normalise_email(new.email)
     if len(email) > 320 or not _EMAIL.match(email):
@@ -539,7 +544,6 @@ async def _create_user(
             "roles": [_label(g) for g in grants],
         },
     )
-    await session.commit()
     return Account(user, group_grants(grants))
 
 
