@@ -8,6 +8,7 @@ from strawberry.fastapi import BaseContext
 from strawberry.types import Info as StrawberryInfo
 
 from api.auth.principal import Principal
+from api.auth.tokens import bearer_token
 from api.db import RequestSession
 from api.settings import Settings
 from api.shared.language import Language, preferred_language
@@ -46,13 +47,6 @@ class RequestContext(BaseContext):
         if name not in self.loaders:
             self.loaders[name] = factory(self)
         return self.loaders[name]
-
-
-def bearer_token(header: str | None) -> str | None:
-    if not header:
-        return None
-    scheme, _, token = header.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
 Info = StrawberryInfo[RequestContext, None]

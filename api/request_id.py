@@ -9,6 +9,8 @@ from contextvars import ContextVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.web.asgi import header
+
 HEADER = "x-request-id"
 _current: ContextVar[str | None] = ContextVar("request_id", default=None)
 # A caller's id is echoed back only if it is short and plain, so it cannot forge log lines.
@@ -29,7 +31,7 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        given = dict(scope["headers"]).get(HEADER.encode(), b"").decode("latin-1")
+        given = header(scope, HEADER.encode()) or ""
         request_id = given if _ACCEPTABLE.match(given) else uuid.uuid4().hex
         token = _current.set(request_id)
 

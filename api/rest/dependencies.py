@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from fastapi import Depends, Request
 
 from api.auth.principal import Principal
-from api.context import bearer_token
+from api.auth.tokens import bearer_token
 from api.db import RequestSession
 from api.settings import Settings
 

@@ -14,9 +14,10 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import jwt
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.auth.tokens import bearer_token, read_access_token
+from api.errors import Unauthenticated
 from api.web.asgi import BodyTooLarge, error_payload, header, read_body, replaying, send_json
 
 WINDOW_S = 60.0
@@ -85,13 +86,13 @@ class RateLimit:
         self.app, self.limits, self.counter = app, limits, counter or Counter()
 
     def _user(self, scope: Scope) -> str | None:
-        scheme, _, token = (header(scope, b"authorization") or "").partition(" ")
-        if scheme.lower() != "bearer" or not token:
+        token = bearer_token(header(scope, b"authorization"))
+        if token is None:
             return None
         try:
-            # Only to find whose budget to charge; the request itself checks the token fully.
-            return str(jwt.decode(token, self.limits.jwt_secret, algorithms=["HS256"])["sub"])
-        except (jwt.InvalidTokenError, KeyError):
+            # Only to find whose budget to charge; the request itself checks the session too.
+            return str(read_access_token(self.limits.jwt_secret, token).user_id)
+        except Unauthenticated:
             return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
