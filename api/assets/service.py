@@ -25,7 +25,7 @@ from api.settings import Settings
 from api.shared import photos
 from api.shared.batch import ItemOutcome, check_batch_size, is_stale
 from api.shared.pagination import Page, PageRequest
-from api.shared.photos import DirectoryStorage, PhotoStorage
+from api.shared.photos import PhotoStorage
 from api.shared.user_errors import BatchStatus
 from api.shared.versioning import check_version
 
@@ -324,13 +324,14 @@ async def _transition(
     return fresh
 
 
-def _reason(reason: str | None, *, required: bool) -> str | None:
-    reason = (reason or "").strip() or None
-    if required and reason is None:
-        raise BadInput("Say why (the reason is shown to the leader).", field="reason")
-    if reason is not None and len(reason) > drafts.NOTE_MAX:
-        raise BadInput(f"Keep the reason to {drafts.NOTE_MAX} characters.", field="reason")
-    return reason
+def _note(text: str | None, *, required: bool, field: str = "reason") -> str | None:
+    """A short free text (a reason, a caption): trimmed, bounded, required when asked."""
+    text = (text or "").strip() or None
+    if required and text is None:
+        raise BadInput("Say why (the reason is shown to the leader).", field=field)
+    if text is not None and len(text) > drafts.NOTE_MAX:
+        raise BadInput(f"Keep the {field} to {drafts.NOTE_MAX} characters.", field=field)
+    return text
 
 
 async def verify_asset(
@@ -355,7 +356,7 @@ async def reject_asset(
         version,
         to=Status.REJECTED,
         allowed_from=[Status.PENDING, Status.VERIFIED],
-        reason=_reason(reason, required=True),
+        reason=_note(reason, required=True),
     )
 
 
@@ -373,7 +374,7 @@ async def archive_asset(
         version,
         to=Status.ARCHIVED,
         allowed_from=[Status.PENDING, Status.VERIFIED, Status.REJECTED],
-        reason=_reason(reason, required=False),
+        reason=_note(reason, required=False),
     )
 
 
@@ -490,10 +491,6 @@ async def summary(
 # --- photos ------------------------------------------------------------------------------
 
 
-def storage_for(settings: Settings) -> PhotoStorage:
-    return DirectoryStorage(settings.media_dir)
-
-
 async def add_photo(
     session: AsyncSession,
     principal: Principal,
@@ -510,7 +507,7 @@ async def add_photo(
     principal.require(WRITERS, found.asset.county_code)
     if found.asset.status == Status.ARCHIVED.value:
         raise BadInput("This asset is archived and can no longer be changed.", field="assetId")
-    caption = _reason(caption, required=False)
+    caption = _note(caption, required=False, field="caption")
     processed = await asyncio.to_thread(photos.process, data)
     photo_id = uuid.uuid4()
     key = f"assets/{asset_id}/{photo_id}"

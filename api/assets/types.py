@@ -559,7 +559,7 @@ class Mutation:
             row = await service.add_photo(
                 info.context.session,
                 principal,
-                service.storage_for(info.context.settings),
+                photos.storage_for(info.context.settings),
                 asset_id,
                 data,
                 caption,

@@ -486,16 +486,6 @@ async def mark_coded(
     )
 
 
-async def codings_of(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[Coding]:
-    return (
-        await session.scalars(
-            select(Coding)
-            .where(Coding.conversation_id.in_(ids))
-            .order_by(Coding.conversation_id, Coding.round, Coding.question_key, Coding.theme_id)
-        )
-    ).all()
-
-
 async def coding_queue(
     session: AsyncSession,
     campaign_id: uuid.UUID,

@@ -17,18 +17,11 @@ from api.grants.errors import NotAllowedHere, RuleBroken
 from api.grants.lifecycle import Status
 from api.grants.models import Attachment, GrantApplication, GrantRound
 from api.grants.reports import ReportStatus
-from api.settings import Settings
 
 # The same photo rules as asset photos, so both domains accept exactly the same files.
-from api.shared import photos
-from api.shared.photos import DirectoryStorage, PhotoStorage, process
+from api.shared.photos import PhotoStorage, process
 
 MAX_ATTACHMENTS = 10
-MAX_BYTES = photos.MAX_BYTES
-
-
-def storage_for(settings: Settings) -> PhotoStorage:
-    return DirectoryStorage(settings.media_dir)
 
 
 async def add_attachment(

@@ -52,6 +52,7 @@ from api.grants.payloads import (
     attempt,
 )
 from api.grants.report_outputs import GrantsReportType
+from api.shared import photos
 from api.shared.pagination import Connection, PageRequest
 
 
@@ -171,13 +172,13 @@ async def _upload(
     """Read an uploaded file (one byte past the limit is enough to know it is too big) and
     store it against an application or a report."""
     principal = await info.context.principal()
-    data = await file.read(attachments.MAX_BYTES + 1)  # type: ignore[attr-defined]
+    data = await file.read(photos.MAX_BYTES + 1)  # type: ignore[attr-defined]
     found, errors = await attempt(
         info,
         lambda: store(
             info.context.session,
             principal,
-            attachments.storage_for(info.context.settings),
+            photos.storage_for(info.context.settings),
             target_id,
             data,
             caption,

@@ -11,6 +11,7 @@ from api.db import RequestSession
 from api.grants import attachments
 from api.rest.dependencies import request_principal, request_session, request_settings
 from api.settings import Settings
+from api.shared import photos
 
 router = APIRouter(prefix="/grants/attachments", tags=["grants"])
 
@@ -23,7 +24,7 @@ async def _file(
     settings: Settings,
 ) -> Response:
     data, content_type = await attachments.attachment_file(
-        session, principal, attachments.storage_for(settings), attachment_id, thumbnail
+        session, principal, photos.storage_for(settings), attachment_id, thumbnail
     )
     # Applications are private: never in a shared cache.
     return Response(data, media_type=content_type, headers={"Cache-Control": "private"})

@@ -10,6 +10,7 @@ from api.auth.principal import Principal
 from api.db import RequestSession
 from api.rest.dependencies import request_principal, request_session, request_settings
 from api.settings import Settings
+from api.shared import photos
 
 router = APIRouter()
 
@@ -22,7 +23,7 @@ async def asset_photo(
     settings: Settings = Depends(request_settings),
 ) -> Response:
     data, content_type, public = await service.photo_file(
-        session, principal, service.storage_for(settings), f"assets/{path}"
+        session, principal, photos.storage_for(settings), f"assets/{path}"
     )
     # Files never change under a key; only photos of public assets may sit in shared caches.
     cache = "public, max-age=31536000, immutable" if public else "private, max-age=3600"

@@ -12,6 +12,7 @@ from typing import Protocol
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from api.errors import BadInput
+from api.settings import Settings
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 50_000_000  # refuse "decompression bombs" before decoding them
@@ -104,3 +105,8 @@ def process(data: bytes) -> Processed:
     image, width, height = _encode(upright, fmt, IMAGE_EDGE)
     thumbnail, _, _ = _encode(upright, fmt, THUMBNAIL_EDGE)
     return Processed(image, thumbnail, content_type, extension, width, height)
+
+
+def storage_for(settings: Settings) -> PhotoStorage:
+    """The configured photo storage (a directory today; S3-compatible storage later)."""
+    return DirectoryStorage(settings.media_dir)

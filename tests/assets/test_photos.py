@@ -128,3 +128,13 @@ def _gif() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (10, 10)).save(out, "GIF")
     return out.getvalue()
+
+
+async def test_an_over_long_caption_names_the_caption(
+    client, session: AsyncSession, media_dir: Path
+) -> None:
+    token, asset_id = await _asset(client, session)
+    body = await upload(client, token, asset_id, photo_with_gps(), caption="x" * 5000)
+    [error] = body["data"]["addAssetPhoto"]["userErrors"]
+    assert error["field"] == "caption"
+    assert stored_files(media_dir) == []
