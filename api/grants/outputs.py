@@ -295,17 +295,25 @@ class GrantApplicationType:
 
     @strawberry.field(description="Attached files; empty while the detail is hidden.")
     async def attachments(self, info: Info) -> list[ApplicationAttachment]:
-        if self.detail is None:
+        if not self.view.detail_visible:
             return []
         rows = await loaders.attachments_of(info.context).load(self.id)
         return [ApplicationAttachment.of(a) for a in rows]
 
-    @strawberry.field(description="The award's payments, once accepted.")
+    @strawberry.field(
+        description="The award's payments, once accepted; empty while the detail is hidden."
+    )
     async def tranches(self, info: Info) -> list[TrancheType]:
+        if not self.view.detail_visible:
+            return []
         return [TrancheType.of(t) for t in await loaders.tranches(info.context).load(self.id)]
 
-    @strawberry.field(description="Progress and final reports, oldest first.")
+    @strawberry.field(
+        description="Progress and final reports, oldest first; empty while the detail is hidden."
+    )
     async def reports(self, info: Info) -> list[GrantReportType]:
+        if not self.view.detail_visible:
+            return []
         return [GrantReportType.of(r) for r in await loaders.reports_of(info.context).load(self.id)]
 
     @classmethod

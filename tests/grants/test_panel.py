@@ -159,3 +159,20 @@ async def test_a_member_who_applied_must_declare_a_conflict_on_their_own_applica
     declared = await world.declare(1, own["id"], conflict=True, note="My own group")
     assert declared["declaration"]["conflict"] is True
     assert error_codes(await _reviews(client, own["id"], both)) == ["FORBIDDEN"]
+
+
+async def test_reports_and_payments_stay_hidden_until_a_member_declares(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    world = await make_world(client, session, panel_size=4)
+    application_id = await world.active()  # reviewed by members 0-2; member 3 has not declared
+    await world.report(application_id)
+    owner = await world.call("GrantApplication", {"id": application_id}, world.applicant)
+    assert owner["reports"] and owner["tranches"]
+    undeclared = await world.call("GrantApplication", {"id": application_id}, world.panel[3])
+    assert undeclared["detail"] is None
+    assert (undeclared["reports"], undeclared["tranches"], undeclared["attachments"]) == (
+        [],
+        [],
+        [],
+    )
