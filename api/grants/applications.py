@@ -100,28 +100,28 @@ async def _community(
     session: AsyncSession, round_: GrantRound, draft: Draft
 ) -> tuple[uuid.UUID, str]:
     """The community (and its county code) the project serves, chosen or found from a point."""
+    found = None
     if draft.point is not None:
-        _, community, _ = await places.place_at(session, *draft.point)
+        county, community, _ = await places.place_at(session, *draft.point)
+        found = (community, county.code) if community is not None and county else None
     elif draft.community_id is not None:
-        community = await places.community(session, draft.community_id)
-    else:
-        community = None
-    if community is None:
+        found = await places.community_with_county(session, draft.community_id)
+    if found is None:
         raise _bad(
             "COMMUNITY_NOT_FOUND",
             "Choose a community, or give a point inside one.",
             "Dewiswch gymuned, neu rhowch bwynt o'i mewn.",
             "communityId",
         )
-    county = (await places.counties_by_id(session, [community.county_id]))[community.county_id]
-    if county.code not in round_.county_codes:
+    community, county_code = found
+    if county_code not in round_.county_codes:
         raise _bad(
             "COMMUNITY_OUTSIDE_ROUND",
             "This community is outside the counties of the round.",
             "Mae'r gymuned hon y tu allan i siroedd y cylch.",
             "communityId",
         )
-    return community.id, county.code
+    return community.id, county_code
 
 
 def _check(round_: GrantRound, draft: Draft) -> list[DomainError]:

@@ -80,10 +80,8 @@ def _text(value: str, name: str, limit: int, errors: list[DomainError]) -> str:
 
 
 async def _county_of_community(session: AsyncSession, community_id: uuid.UUID) -> str | None:
-    community = await places.community(session, community_id)
-    if community is None:
-        return None
-    return (await places.counties_by_id(session, [community.county_id]))[community.county_id].code
+    found = await places.community_with_county(session, community_id)
+    return None if found is None else found[1]
 
 
 async def nominate(

@@ -352,6 +352,19 @@ async def communities_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> 
     return (await session.scalars(select(Community).where(Community.id.in_(ids)))).all()
 
 
+async def community_with_county(
+    session: AsyncSession, community_id: uuid.UUID
+) -> tuple[Community, str] | None:
+    row = (
+        await session.execute(
+            select(Community, County.code)
+            .join(County, County.id == Community.county_id)
+            .where(Community.id == community_id)
+        )
+    ).one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
 async def community_by_id(session: AsyncSession, community_id: uuid.UUID) -> Community | None:
     return await session.get(Community, community_id)
 

@@ -106,6 +106,13 @@ async def communities_by_id(
     return {c.id: c for c in await repository.communities_by_id(session, ids)}
 
 
+async def community_with_county(
+    session: AsyncSession, community_id: uuid.UUID
+) -> tuple[Community, str] | None:
+    """A community and its county's code, in one look-up (None: no such community)."""
+    return await repository.community_with_county(session, community_id)
+
+
 async def community(session: AsyncSession, community_id: uuid.UUID) -> Community | None:
     return await repository.community_by_id(session, community_id)
 

@@ -287,20 +287,14 @@ async def decide(
     principal.require(MANAGERS)
     _must_be_open(round_)
     errors: list[DomainError] = []
-    community = await places.community(session, community_id)
-    county = None
+    found = await places.community_with_county(session, community_id)
+    community, county = found if found is not None else (None, None)
     if community is None or community.set_id != round_.set_id:
         errors.append(
             BadInput("This community is not in the round's community set.", field="communityId")
         )
-    else:
-        county = (await places.counties_by_id(session, [community.county_id]))[
-            community.county_id
-        ].code
-        if county not in round_.county_codes:
-            errors.append(
-                BadInput("This community's county is not in the round.", field="communityId")
-            )
+    elif county not in round_.county_codes:
+        errors.append(BadInput("This community's county is not in the round.", field="communityId"))
     if not rationale.strip() or len(rationale) > TEXT_MAX:
         errors.append(
             BadInput(f"Give the reason in 1 to {TEXT_MAX} characters.", field="rationale")
