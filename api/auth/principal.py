@@ -54,6 +54,10 @@ class Principal:
             return True
         return counties is not ALL_COUNTIES and counties <= mine
 
+    def covers_any(self, roles: Iterable[Role], counties: Scope) -> bool:
+        """Holds one of `roles` over every county in `counties`."""
+        return any(self.covers(role, counties) for role in roles)
+
     def require_user(self) -> uuid.UUID:
         if self.user_id is None:
             raise Unauthenticated("Sign in to do this.")

@@ -24,7 +24,7 @@ def now() -> datetime:
 def is_staff(principal: Principal, round_: GrantRound) -> bool:
     """COORDINATORs (and ADMINs) manage rounds over counties they hold the role in."""
     counties = frozenset(round_.county_codes)
-    return any(principal.covers(role, counties) for role in STAFF_ROLES)
+    return principal.covers_any(STAFF_ROLES, counties)
 
 
 def require_staff(principal: Principal, round_: GrantRound) -> uuid.UUID:

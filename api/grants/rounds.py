@@ -102,7 +102,7 @@ def _check_schedule(schedule: dict[str, list[dict[str, Any]]]) -> list[RuleBroke
 async def create_round(session: AsyncSession, principal: Principal, new: NewRound) -> GrantRound:
     user_id = principal.require_user()
     counties = frozenset(new.county_codes)
-    if not any(principal.covers(role, counties) for role in access.STAFF_ROLES):
+    if not principal.covers_any(access.STAFF_ROLES, counties):
         raise Forbidden("Only a coordinator of every county of the round can set it up.")
     criteria = new.criteria if new.criteria is not None else defaults.CRITERIA
     tiers = new.tiers if new.tiers is not None else defaults.TIERS

@@ -177,7 +177,7 @@ async def _fit(
                 field="geometry",
             )
         wkb, clipped_m2 = fit.clipped, fit.outside_m2
-    area = await repository.area_m2(session, wkb)
+    area = fit.area_m2 - clipped_m2  # what remains once the outside part is cut away
     tolerance = max(OVERLAP_TOLERANCE_M2, OVERLAP_TOLERANCE_SHARE * area)
     overlaps = [
         (name, m2)

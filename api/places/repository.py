@@ -643,10 +643,6 @@ async def overlapping(
     return [(name, float(area)) for name, area in (await session.execute(stmt)).all()]
 
 
-async def area_m2(session: AsyncSession, wkb: bytes) -> float:
-    return float(await session.scalar(select(_area_m2(_wkb(wkb)))))
-
-
 async def add_community(session: AsyncSession, community: Community, wkb: bytes) -> Community:
     community.geom = _wkb(wkb)
     session.add(community)

@@ -94,7 +94,7 @@ def _criteria_rows(
 
 def _require_over_counties(principal: Principal, counties: tuple[str, ...]) -> uuid.UUID:
     user = principal.require(MANAGERS)
-    if not any(principal.covers(role, frozenset(counties)) for role in MANAGERS):
+    if not principal.covers_any(MANAGERS, frozenset(counties)):
         raise Forbidden("You can run selection rounds only over counties you coordinate.")
     return user
 
