@@ -18,7 +18,7 @@ from api.errors import Conflict, DomainError, Forbidden, InvalidInput
 from api.grants import access, lifecycle, repository
 from api.grants.errors import RuleBroken, too_long
 from api.grants.lifecycle import Status
-from api.grants.models import GrantApplication, GrantRound, GrantTransition
+from api.grants.models import GrantApplication, GrantRound
 from api.places import service as places
 from api.shared.pagination import Page, PageRequest
 from api.shared.versioning import check_version
@@ -446,13 +446,3 @@ async def list_applications(
         )
     rows = await repository.application_page(session, page, round_id, applicant_id=user_id)
     return Page([ApplicationView(a, Viewer.OWNER, True) for a in rows.rows], rows.has_next)
-
-
-async def transitions(
-    session: AsyncSession, application_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[GrantTransition]]:
-    """Each application's stored transitions, oldest first (for the per-request loader)."""
-    grouped: dict[uuid.UUID, list[GrantTransition]] = {i: [] for i in application_ids}
-    for row in await repository.transitions_of(session, application_ids):
-        grouped[row.application_id].append(row)
-    return grouped

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -153,22 +152,3 @@ async def attachment_file(
     if data is None:
         raise NotFound("This attachment's file is missing.")
     return data, attachment.content_type
-
-
-async def report_photos(
-    session: AsyncSession, report_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[Attachment]]:
-    grouped: dict[uuid.UUID, list[Attachment]] = {i: [] for i in report_ids}
-    for row in await repository.photos_of_reports(session, report_ids):
-        assert row.report_id is not None
-        grouped[row.report_id].append(row)
-    return grouped
-
-
-async def attachments(
-    session: AsyncSession, application_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[Attachment]]:
-    grouped: dict[uuid.UUID, list[Attachment]] = {i: [] for i in application_ids}
-    for row in await repository.attachments_of(session, application_ids):
-        grouped[row.application_id].append(row)
-    return grouped

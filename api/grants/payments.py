@@ -4,7 +4,6 @@ when its condition is met and PAID when staff record the payment."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
@@ -147,12 +146,3 @@ async def record_payment(
     )
     await session.commit()
     return tranche
-
-
-async def tranches(
-    session: AsyncSession, application_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[Tranche]]:
-    grouped: dict[uuid.UUID, list[Tranche]] = {i: [] for i in application_ids}
-    for tranche in await repository.tranches_of(session, application_ids):
-        grouped[tranche.application_id].append(tranche)
-    return grouped

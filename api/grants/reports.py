@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -180,12 +179,3 @@ async def review_report(
     )
     await session.commit()
     return report
-
-
-async def reports_of(
-    session: AsyncSession, application_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[GrantReport]]:
-    grouped: dict[uuid.UUID, list[GrantReport]] = {i: [] for i in application_ids}
-    for report in await repository.reports_of(session, application_ids):
-        grouped[report.application_id].append(report)
-    return grouped
