@@ -43,14 +43,7 @@ SYSTEM = Principal(grants={Role.ADMIN: ALL_COUNTIES})
 
 def scope_of(principal: Principal) -> Scope:
     """Where the caller is staff (None: everywhere; empty: nowhere, the public view)."""
-    counties: set[str] = set()
-    for role in STAFF:
-        if role in principal.grants:
-            granted = principal.grants[role]
-            if granted is ALL_COUNTIES:
-                return Scope(staff_counties=None)
-            counties |= granted
-    return Scope(staff_counties=frozenset(counties))
+    return Scope(staff_counties=principal.counties(STAFF))
 
 
 def is_staff_of(principal: Principal, county_code: str) -> bool:

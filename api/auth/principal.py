@@ -54,6 +54,17 @@ class Principal:
             return True
         return counties is not ALL_COUNTIES and counties <= mine
 
+    def counties(self, roles: Iterable[Role]) -> Scope:
+        """Every county where one of `roles` is held (ALL_COUNTIES: the whole region)."""
+        found: set[str] = set()
+        for role in roles:
+            if role in self.grants:
+                scope = self.grants[role]
+                if scope is ALL_COUNTIES:
+                    return ALL_COUNTIES
+                found |= scope
+        return frozenset(found)
+
     def covers_any(self, roles: Iterable[Role], counties: Scope) -> bool:
         """Holds one of `roles` over every county in `counties`."""
         return any(self.covers(role, counties) for role in roles)

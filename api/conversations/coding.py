@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.audit import service as audit
 from api.auth.principal import Principal
 from api.conversations import campaigns, repository
-from api.conversations.access import CAPTURE, CODERS, counties_of
+from api.conversations.access import CAPTURE, CODERS
 from api.conversations.inputs import CodingIn
 from api.conversations.models import Conversation, Theme
 from api.errors import BadInput, Conflict, DomainError, Forbidden, InvalidInput, NotFound
@@ -138,7 +138,7 @@ async def coding_queue(
     user_id = principal.require(CODERS)
     await campaigns.campaign(session, principal, campaign_id)
     return await repository.coding_queue(
-        session, campaign_id, user_id, counties_of(principal, CODERS), page.limit
+        session, campaign_id, user_id, principal.counties(CODERS), page.limit
     )
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.principal import Principal
 from api.conversations import campaigns, repository
-from api.conversations.access import CAPTURE, counties_of
+from api.conversations.access import CAPTURE
 from api.conversations.progress import ALL
 from api.places import service as places
 
@@ -55,7 +55,7 @@ async def coded_conversations(
     """The header, and the rows streamed from the database (staff, within their counties)."""
     principal.require(CAPTURE)
     await campaigns.campaign(session, principal, campaign_id)
-    scope = counties_of(principal, CAPTURE)
+    scope = principal.counties(CAPTURE)
     question_keys = _question_keys(await repository.question_sets(session, [campaign_id]))
     themes = [
         t for t in await repository.themes_of(session, campaign_id) if t.merged_into_id is None

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.principal import Principal, Role, Scope
 from api.conversations import campaigns, repository
-from api.conversations.access import CAPTURE, counties_of
+from api.conversations.access import CAPTURE
 from api.conversations.inputs import POPULATION_AGE_BANDS
 from api.conversations.models import Campaign
 from api.conversations.population import AGE
@@ -77,7 +77,7 @@ async def scope_of(
 ) -> tuple[Campaign, Scope]:
     principal.require(READERS)
     found = await campaigns.campaign(session, principal, campaign_id)
-    return found, counties_of(principal, READERS)
+    return found, principal.counties(READERS)
 
 
 async def campaign_progress(
