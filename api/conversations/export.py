@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.auth.principal import Principal
 from api.conversations import campaigns, repository
 from api.conversations.access import CAPTURE
-from api.conversations.progress import ALL
 from api.places import service as places
 
 PROFILE_COLUMNS = (
@@ -60,9 +59,7 @@ async def coded_conversations(
     themes = [
         t for t in await repository.themes_of(session, campaign_id) if t.merged_into_id is None
     ]
-    all_counties = await places.counties(session)
-    pages = await places.communities_of_counties(session, ALL, [c.id for c in all_counties])
-    community_codes = {c.id: c.code for page in pages.values() for c in page.rows}
+    community_codes = {c.id: c.code for c in await places.default_set_communities(session)}
     header = [*PROFILE_COLUMNS, *question_keys, *(f"theme:{t.key}" for t in themes)]
 
     async def rows() -> AsyncIterator[list[Any]]:

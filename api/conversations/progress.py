@@ -18,11 +18,9 @@ from api.conversations.inputs import POPULATION_AGE_BANDS
 from api.conversations.models import Campaign
 from api.conversations.population import AGE
 from api.places import service as places
-from api.shared.pagination import PageRequest
 
 READERS = (*CAPTURE, Role.LEADER)
 # Enough to take every community of a region in one page.
-ALL = PageRequest(limit=100_000, after=None)
 
 
 def split(total: int, weights: Mapping[Any, int]) -> dict[Any, int]:
@@ -88,8 +86,7 @@ async def campaign_progress(
     explicit = (await repository.county_targets(session, [campaign_id]))[campaign_id]
     all_counties = await places.counties(session)
     counties = [c for c in all_counties if scope is None or c.code in scope]
-    pages = await places.communities_of_counties(session, ALL, [c.id for c in all_counties])
-    communities = [c for page in pages.values() for c in page.rows]
+    communities = await places.default_set_communities(session)
     figures = await places.community_figures(session, [c.id for c in communities])
     population = {
         c.id: (figures[c.id].population or 0) if c.id in figures else 0 for c in communities

@@ -335,6 +335,13 @@ async def community_sets_by_id(
     return (await session.scalars(select(CommunitySet).where(CommunitySet.id.in_(ids)))).all()
 
 
+async def default_set_communities(session: AsyncSession) -> Sequence[Community]:
+    """Every community of the regions' default sets, by name."""
+    return (
+        await session.scalars(select(Community).where(_in_set(None)).order_by(*COMMUNITY_ORDER))
+    ).all()
+
+
 async def communities_in(
     session: AsyncSession, set_id: uuid.UUID, county_codes: Sequence[str]
 ) -> Sequence[tuple[Community, str]]:

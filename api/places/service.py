@@ -93,6 +93,12 @@ async def communities_of_counties(
     return await repository.community_pages(session, page, county_ids)
 
 
+async def default_set_communities(session: AsyncSession) -> Sequence[Community]:
+    """All communities of the default set (the ones conversations and assets are filed
+    under), without paging: for region-wide figures."""
+    return await repository.default_set_communities(session)
+
+
 async def communities_in(
     session: AsyncSession, set_id: uuid.UUID, county_codes: Sequence[str]
 ) -> Sequence[tuple[Community, str]]:
