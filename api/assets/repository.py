@@ -443,14 +443,17 @@ async def photos_of(
     return grouped
 
 
-async def photo_by_key(session: AsyncSession, key: str) -> tuple[AssetPhoto, Found] | None:
+async def photo_by_key(
+    session: AsyncSession, key: str, scope: Scope
+) -> tuple[AssetPhoto, Found] | None:
+    """The photo stored under `key` and its asset, if that asset is visible in `scope`."""
     photo = await session.scalar(
         select(AssetPhoto).where(or_(AssetPhoto.image_key == key, AssetPhoto.thumbnail_key == key))
     )
     if photo is None:
         return None
-    found = await by_ids(session, [photo.asset_id])
-    return photo, found[photo.asset_id]
+    found = await by_ids(session, [photo.asset_id], scope)
+    return (photo, found[photo.asset_id]) if photo.asset_id in found else None
 
 
 async def counts(

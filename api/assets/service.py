@@ -539,13 +539,10 @@ async def photo_file(
     session: AsyncSession, principal: Principal, storage: PhotoStorage, key: str
 ) -> tuple[bytes, str, bool]:
     """A stored photo file the caller may see: (bytes, content type, public?)."""
-    found = await repository.photo_by_key(session, key)
-    if found is None:
+    found = await repository.photo_by_key(session, key, scope_of(principal))
+    if found is None:  # no such photo, or one the caller may not see: the same answer
         raise NotFound("There is no such photo.")
     photo, asset = found
-    visible = await repository.by_ids(session, [asset.asset.id], scope_of(principal))
-    if not visible:
-        raise NotFound("There is no such photo.")
     data = await asyncio.to_thread(storage.read, key)
     if data is None:
         raise NotFound("There is no such photo.")
