@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup stop lint schema bench
+.PHONY: run test setup stop lint schema bench soak
 
 run: setup
 	$(BIN)/cymuned serve
@@ -21,6 +21,10 @@ stop: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+# The long load, fault and fuzzing runs; `make test` runs short versions of the same tests.
+soak: setup
+	CYMUNED_SOAK=1 $(BIN)/pytest tests/soak tests/fuzz -q -s
 
 # Benchmarks (not tests): each prints a table of medians and ratios measured side by side.
 bench: $(STAMP)
