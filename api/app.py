@@ -24,6 +24,7 @@ from api.rest.grant_exports import router as grant_exports_router
 from api.rest.grant_media import router as grant_media_router
 from api.schema import build_schema, format_error
 from api.settings import PROJECT_ROOT, Settings, get_settings
+from api.shared.language import preferred_language
 from api.web.limits import BodySizeLimit, RateLimit, RateLimits
 from api.web.persisted_queries import PersistedQueries, QueryStore
 
@@ -34,7 +35,8 @@ class CymunedGraphQLRouter(GraphQLRouter):
     ) -> GraphQLHTTPResponse:
         response: GraphQLHTTPResponse = {"data": result.data}
         if result.errors:
-            response["errors"] = [format_error(e) for e in result.errors]
+            language = preferred_language(request.headers.get("accept-language"))
+            response["errors"] = [format_error(e, language) for e in result.errors]
         if result.extensions:
             response["extensions"] = result.extensions
         return response
@@ -46,7 +48,8 @@ class CymunedGraphQLRouter(GraphQLRouter):
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     """REST routes answer expected failures with their status and the same codes as GraphQL."""
     assert isinstance(exc, DomainError)
-    error = {"code": exc.code, "message": exc.message}
+    language = preferred_language(request.headers.get("accept-language"))
+    error = {"code": exc.code, "message": exc.message_in(language)}
     if exc.field:
         error["field"] = exc.field
     return JSONResponse({"error": error}, status_code=exc.http_status)

@@ -1,19 +1,26 @@
 """Domain errors. Services raise them; the GraphQL layer maps them to `extensions.code`
-and the REST layer to an HTTP status. Their messages are written for people."""
+and the REST layer to an HTTP status. Their messages are written for people, in English and,
+where written, in Welsh (`cy`): the request's language picks one."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+
+from api.shared.language import Language, pick
 
 
 class DomainError(Exception):
     code = "BAD_USER_INPUT"
     http_status = 400
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: str, *, field: str | None = None, cy: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.message_cy = cy
         self.field = field
+
+    def message_in(self, language: Language) -> str:
+        return pick(language, self.message, self.message_cy) or self.message
 
 
 class BadInput(DomainError):
@@ -51,7 +58,11 @@ class InvalidInput(DomainError):
 
     def __init__(self, errors: Sequence[DomainError]) -> None:
         super().__init__(
-            "; ".join(f"{e.field}: {e.message}" if e.field else e.message for e in errors)
+            "; ".join(f"{e.field}: {e.message}" if e.field else e.message for e in errors),
+            cy="; ".join(
+                f"{e.field}: {e.message_in(Language.CY)}" if e.field else e.message_in(Language.CY)
+                for e in errors
+            ),
         )
         self.errors = list(errors)
 

@@ -31,6 +31,7 @@ from api.request_id import current_request_id
 from api.selection import types as selection
 from api.settings import Settings
 from api.shared.geojson import GEOJSON_SCALAR, GeoJSON
+from api.shared.language import Language
 
 log = logging.getLogger("api.graphql")
 
@@ -44,12 +45,12 @@ def _is_unexpected(error: GraphQLError) -> bool:
     return error.path is not None and not isinstance(error.original_error, DomainError)
 
 
-def format_error(error: GraphQLError) -> dict[str, Any]:
+def format_error(error: GraphQLError, language: Language = Language.EN) -> dict[str, Any]:
     """The error as the client sees it: a code, a plain message, never a stack trace."""
     original = error.original_error
     extensions: dict[str, Any]
     if isinstance(original, DomainError):
-        message = original.message
+        message = original.message_in(language)
         extensions = {"code": original.code}
         if original.field:
             extensions["field"] = original.field

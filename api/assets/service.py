@@ -562,9 +562,17 @@ async def tile(
 ) -> bytes:
     """The map tile z/x/y of the assets the caller may see (at most the tile cap)."""
     if not 0 <= z <= MAX_ZOOM:
-        raise BadInput(f"Zoom is between 0 and {MAX_ZOOM}.", field="z")
+        raise BadInput(
+            f"Zoom is between 0 and {MAX_ZOOM}.",
+            field="z",
+            cy=f"Mae'r chwyddo rhwng 0 a {MAX_ZOOM}.",
+        )
     if not (0 <= x < 2**z and 0 <= y < 2**z):
-        raise BadInput(f"At zoom {z}, x and y are between 0 and {2**z - 1}.", field="x")
+        raise BadInput(
+            f"At zoom {z}, x and y are between 0 and {2**z - 1}.",
+            field="x",
+            cy=f"Ar chwyddo {z}, mae x ac y rhwng 0 a {2**z - 1}.",
+        )
     return await repository.tile(
         session, scope_of(principal), z, x, y, settings.asset_tile_feature_cap
     )

@@ -380,10 +380,12 @@ class AssetPayload:
         errors = result.user_errors
         if outcome.status is BatchStatus.CONFLICT:
             errors = [
-                UserError(
-                    field="version",
-                    code=Conflict.code,
-                    message="This asset changed since your copy: compare with serverCopy.",
+                UserError.of(
+                    Conflict(
+                        "This asset changed since your copy: compare with serverCopy.",
+                        field="version",
+                        cy="Mae'r ased hwn wedi newid ers eich copi chi: cymharwch â serverCopy.",
+                    )
                 )
             ]
         return cls(asset=result.asset, server_copy=result.server_copy, user_errors=errors)

@@ -9,9 +9,8 @@ class RuleBroken(DomainError):
     """A grants rule said no: returned to the client as a `userErrors` entry."""
 
     def __init__(self, code: str, en: str, cy: str, *, field: str | None = None) -> None:
-        super().__init__(en, field=field)
+        super().__init__(en, field=field, cy=cy)
         self.code = code
-        self.message_cy = cy
 
 
 class NotAllowedHere(Forbidden):

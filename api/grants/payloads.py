@@ -8,7 +8,7 @@ from typing import TypeVar
 import strawberry
 
 from api.context import Info
-from api.errors import BadInput, Conflict, DomainError, InvalidInput
+from api.errors import BadInput, Conflict, InvalidInput
 from api.grants.errors import RuleBroken
 from api.grants.outputs import (
     ApplicationAttachment,
@@ -18,7 +18,6 @@ from api.grants.outputs import (
     TrancheType,
 )
 from api.grants.panel_outputs import ConflictDeclarationType, ReviewType
-from api.shared.language import Language, pick
 from api.shared.user_errors import UserError
 
 T = TypeVar("T")
@@ -26,23 +25,11 @@ T = TypeVar("T")
 EXPECTED = (RuleBroken, InvalidInput, BadInput, Conflict)
 
 
-def user_errors(error: DomainError, language: Language) -> list[UserError]:
-    """Every problem in the error, in the request's language where a Welsh message exists."""
-    return [
-        UserError(
-            field=e.field,
-            code=e.code,
-            message=pick(language, e.message, getattr(e, "message_cy", None)) or e.message,
-        )
-        for e in getattr(error, "errors", None) or [error]
-    ]
-
-
 async def attempt(info: Info, call: Callable[[], Awaitable[T]]) -> tuple[T | None, list[UserError]]:
     try:
         return await call(), []
     except EXPECTED as error:
-        return None, user_errors(error, info.context.language)
+        return None, UserError.all_of(error)
 
 
 @strawberry.type

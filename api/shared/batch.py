@@ -31,6 +31,8 @@ def check_batch_size(items: Sized, limit: int, *, field: str = "input") -> None:
             f"Send at most {limit} items in one batch (this one has {len(items)}); "
             "split it and send the parts one after another.",
             field=field,
+            cy=f"Anfonwch {limit} eitem ar y mwyaf mewn un swp (mae {len(items)} yn hwn); "
+            "rhannwch ef ac anfon y rhannau y naill ar ôl y llall.",
         )
 
 

@@ -33,7 +33,11 @@ def decode_cursor(cursor: str, key_types: Sequence[Callable[[str], Any]]) -> tup
             raise ValueError(cursor)
         return tuple(convert(part) for convert, part in zip(key_types, key, strict=True))
     except (binascii.Error, ValueError, TypeError, orjson.JSONDecodeError):
-        raise BadInput("This cursor is not one the API gave out.", field="after") from None
+        raise BadInput(
+            "This cursor is not one the API gave out.",
+            field="after",
+            cy="Nid yw'r cyrchwr hwn yn un a roddodd yr API.",
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,11 @@ class PageRequest:
     ) -> PageRequest:
         limit = cap if first is None else first
         if not 0 <= limit <= cap:
-            raise BadInput(f"first must be between 0 and {cap}.", field="first")
+            raise BadInput(
+                f"first must be between 0 and {cap}.",
+                field="first",
+                cy=f"Rhaid i first fod rhwng 0 a {cap}.",
+            )
         return cls(limit=limit, after=decode_cursor(after, key_types) if after else None)
 
 

@@ -6,6 +6,7 @@ from enum import Enum
 
 import strawberry
 
+from api.context import Info
 from api.errors import DomainError
 
 
@@ -13,11 +14,15 @@ from api.errors import DomainError
 class UserError:
     field: str | None
     code: str
-    message: str
+    error: strawberry.Private[DomainError]
+
+    @strawberry.field(description="In the request's language: Welsh where it has been written.")
+    def message(self, info: Info) -> str:
+        return self.error.message_in(info.context.language)
 
     @classmethod
     def of(cls, error: DomainError) -> UserError:
-        return cls(field=error.field, code=error.code, message=error.message)
+        return cls(field=error.field, code=error.code, error=error)
 
     @classmethod
     def all_of(cls, error: DomainError) -> list[UserError]:

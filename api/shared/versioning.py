@@ -35,4 +35,6 @@ def check_version(current: int, based_on: int | None, *, field: str = "version")
             f"This record changed since your copy (yours is version {based_on}, "
             f"the server has version {current}). Reload it and make the change again.",
             field=field,
+            cy=f"Mae'r cofnod hwn wedi newid ers eich copi chi (fersiwn {based_on} sydd gennych "
+            f"chi, fersiwn {current} sydd ar y gweinydd). Ail-lwythwch ef a gwneud y newid eto.",
         )
