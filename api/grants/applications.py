@@ -436,11 +436,7 @@ async def list_applications(
         rows = await repository.application_page(
             session, page, round_id, exclude_status=Status.DRAFT.value
         )
-        declared = {
-            d.application_id
-            for d in await repository.declarations_of_round(session, round_id)
-            if d.user_id == user_id
-        }
+        declared = await repository.declared_by(session, user_id, [a.id for a in rows.rows])
         return Page(
             [ApplicationView(a, Viewer.PANEL, a.id in declared) for a in rows.rows], rows.has_next
         )

@@ -162,6 +162,19 @@ async def declarations_of_round(
     return rows.all()
 
 
+async def declared_by(
+    session: AsyncSession, user_id: uuid.UUID, application_ids: Sequence[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Which of these applications the user has made a declaration on."""
+    rows = await session.scalars(
+        select(ConflictDeclaration.application_id).where(
+            ConflictDeclaration.user_id == user_id,
+            ConflictDeclaration.application_id.in_(application_ids),
+        )
+    )
+    return set(rows.all())
+
+
 async def declarations_of(
     session: AsyncSession, application_id: uuid.UUID
 ) -> Sequence[ConflictDeclaration]:

@@ -45,6 +45,11 @@ async def test_a_member_sees_detail_only_after_declaring(
         client, operation("GrantApplication"), {"id": application_id}, token=world.panel[0]
     )
     assert body["data"]["grantApplication"]["detail"]["contact"] == "07700 900123"
+    listed = await gql(
+        client, operation("GrantApplications"), {"roundId": world.round_id}, token=world.panel[0]
+    )
+    [edge] = listed["data"]["grantApplications"]["edges"]
+    assert edge["node"]["detail"] is not None
     twice = await world.declare(0, application_id, conflict=True, note="late")
     assert codes(twice) == ["ALREADY_DECLARED"]
 
