@@ -15,7 +15,13 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from api.context import RequestContext
-from api.db import RequestSession, make_engine, make_sessionmaker
+from api.db import (
+    UNAVAILABLE_ERRORS,
+    DatabaseUnavailable,
+    RequestSession,
+    make_engine,
+    make_sessionmaker,
+)
 from api.errors import DomainError
 from api.request_id import RequestIdMiddleware
 from api.rest import conversation_exports, exports, health, media, tiles
@@ -55,6 +61,16 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"error": error}, status_code=exc.http_status)
 
 
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """The database is unreachable: a retryable 503, never a 500."""
+    error = {"code": DatabaseUnavailable.code, "message": DatabaseUnavailable.message}
+    return JSONResponse(
+        {"error": error},
+        status_code=DatabaseUnavailable.http_status,
+        headers={"Retry-After": str(DatabaseUnavailable.retry_after_s)},
+    )
+
+
 def create_app(
     settings: Settings | None = None,
     sessionmaker: async_sessionmaker[RequestSession] | None = None,
@@ -67,7 +83,10 @@ def create_app(
         engine = None
         if sessionmaker is None:
             engine = make_engine(
-                settings.resolved_database_url(), statement_timeout_ms=settings.statement_timeout_ms
+                settings.resolved_database_url(),
+                statement_timeout_ms=settings.statement_timeout_ms,
+                connect_timeout_s=settings.database_connect_timeout_s,
+                pool_timeout=settings.database_pool_timeout_s,
             )
             app.state.sessionmaker = make_sessionmaker(engine)
         yield
@@ -99,6 +118,8 @@ def create_app(
         prefix="/graphql",
     )
     app.add_exception_handler(DomainError, _domain_error)
+    for unavailable in UNAVAILABLE_ERRORS:
+        app.add_exception_handler(unavailable, _database_unavailable)
     app.include_router(health.router)
     app.include_router(conversation_exports.router)
     for router in (tiles.router, exports.router, media.router):  # assets

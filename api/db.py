@@ -7,7 +7,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import orjson
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Dialect, ExceptionContext
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -73,18 +75,69 @@ class RequestSession(AsyncSession):
         await self._one_at_a_time(lambda: super(RequestSession, self).commit())
 
 
-def make_engine(url: str, statement_timeout_ms: int | None = None, **kwargs: Any) -> AsyncEngine:
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached or went away mid-request: the client should retry.
+
+    Not a DomainError, so code that turns domain errors into per-item results never
+    mistakes an outage for a rejected item. A write that failed this way was rolled back
+    (one batch is one transaction), and retrying it is safe: writes are idempotent.
+    """
+
+    code = "UNAVAILABLE"
+    http_status = 503
+    retry_after_s = 2
+    message = "The service cannot reach its database just now. Please try again shortly."
+
+
+# Every pooled connection is busy for longer than the pool waits: the same answer (retry
+# soon) from the caller's side, so it is mapped with DatabaseUnavailable.
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (DatabaseUnavailable, PoolTimeout)
+
+# SQLSTATEs that mean "no usable connection": class 08 (connection exceptions), the server
+# shutting down, crashed or still starting (57P01-57P03), and too many connections.
+_UNAVAILABLE_SQLSTATES = ("08", "57P", "53300")
+
+
+def _unavailable_on_disconnect(context: ExceptionContext) -> DatabaseUnavailable | None:
+    sqlstate = getattr(context.original_exception, "sqlstate", None) or ""
+    if context.is_disconnect or sqlstate.startswith(_UNAVAILABLE_SQLSTATES):
+        return DatabaseUnavailable()
+    return None
+
+
+def _unavailable_on_refusal(
+    dialect: Dialect, record: Any, cargs: tuple[Any, ...], cparams: dict[str, Any]
+) -> Any:
+    # Refused or timed-out connection attempts surface as OSError (TimeoutError is one),
+    # which SQLAlchemy passes through untranslated.
+    try:
+        return dialect.connect(*cargs, **cparams)
+    except OSError as refused:
+        raise DatabaseUnavailable() from refused
+
+
+def make_engine(
+    url: str,
+    statement_timeout_ms: int | None = None,
+    connect_timeout_s: float = 5.0,
+    **kwargs: Any,
+) -> AsyncEngine:
+    """The engine. No pre-ping (it would cost a round trip per request): a connection found
+    dead when used (the database restarted) invalidates the pool, that request fails with
+    DatabaseUnavailable, and the next ones get fresh connections."""
     server_settings = {"application_name": "cymuned"}
     if statement_timeout_ms is not None:
         server_settings["statement_timeout"] = str(statement_timeout_ms)
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         json_serializer=lambda v: orjson.dumps(v).decode(),
         json_deserializer=orjson.loads,
-        pool_pre_ping=True,
-        connect_args={"server_settings": server_settings},
+        connect_args={"server_settings": server_settings, "timeout": connect_timeout_s},
         **kwargs,
     )
+    event.listen(engine.sync_engine, "handle_error", _unavailable_on_disconnect)
+    event.listen(engine.sync_engine, "do_connect", _unavailable_on_refusal)
+    return engine
 
 
 def make_sessionmaker(bind: AsyncEngine | AsyncConnection) -> async_sessionmaker[RequestSession]:

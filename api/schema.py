@@ -22,6 +22,7 @@ from strawberry.types import ExecutionContext
 
 from api.assets import types as assets
 from api.conversations import types as conversations
+from api.db import UNAVAILABLE_ERRORS, DatabaseUnavailable
 from api.errors import INTERNAL, DomainError
 from api.grants import types as grants
 from api.people import leader_types as leaders
@@ -42,7 +43,9 @@ Mutation = merge_types("Mutation", tuple(d.Mutation for d in DOMAINS if hasattr(
 
 def _is_unexpected(error: GraphQLError) -> bool:
     # No path: the request itself was wrong (syntax, unknown field, limits, variables).
-    return error.path is not None and not isinstance(error.original_error, DomainError)
+    return error.path is not None and not isinstance(
+        error.original_error, (DomainError, *UNAVAILABLE_ERRORS)
+    )
 
 
 def format_error(error: GraphQLError, language: Language = Language.EN) -> dict[str, Any]:
@@ -54,6 +57,9 @@ def format_error(error: GraphQLError, language: Language = Language.EN) -> dict[
         extensions = {"code": original.code}
         if original.field:
             extensions["field"] = original.field
+    elif isinstance(original, UNAVAILABLE_ERRORS):
+        message = DatabaseUnavailable.message
+        extensions = {"code": DatabaseUnavailable.code}
     elif _is_unexpected(error):
         message = f"Something went wrong on our side (request {current_request_id()})."
         extensions = {"code": INTERNAL}

@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     env: Literal["development", "test", "production"] = "development"
     # Unset: the project-local cluster that `make run` starts under .data/.
     database_url: str | None = None
+    # Fail fast when the database is down, so requests answer 503 instead of piling up:
+    # how long to wait for a new connection, and for a free one from the pool.
+    database_connect_timeout_s: float = Field(default=3.0, gt=0)
+    database_pool_timeout_s: float = Field(default=5.0, gt=0)
     jwt_secret: str | None = Field(default=None, min_length=32)
     access_token_ttl: timedelta = timedelta(minutes=15)
     refresh_token_ttl: timedelta = timedelta(days=30)

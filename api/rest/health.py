@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 
+from api.db import UNAVAILABLE_ERRORS
 from api.migrations import current_revisions, head_revisions
 
 router = APIRouter()
@@ -22,7 +23,7 @@ async def readyz(request: Request) -> dict[str, object] | JSONResponse:
     try:
         async with request.app.state.sessionmaker() as session:
             revisions = await current_revisions(await session.connection())
-    except (SQLAlchemyError, OSError):
+    except (*UNAVAILABLE_ERRORS, SQLAlchemyError):
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
     if revisions != head_revisions():
         return JSONResponse(
