@@ -63,7 +63,8 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     """The database is unreachable: a retryable 503, never a 500."""
-    error = {"code": DatabaseUnavailable.code, "message": DatabaseUnavailable.message}
+    language = preferred_language(request.headers.get("accept-language"))
+    error = {"code": DatabaseUnavailable.code, "message": DatabaseUnavailable.message_in(language)}
     return JSONResponse(
         {"error": error},
         status_code=DatabaseUnavailable.http_status,

@@ -19,6 +19,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 
+from api.shared.language import Language, pick
+
 T = TypeVar("T")
 
 # Stable constraint names, so Alembic revisions can name what they drop.
@@ -87,6 +89,14 @@ class DatabaseUnavailable(Exception):
     http_status = 503
     retry_after_s = 2
     message = "The service cannot reach its database just now. Please try again shortly."
+    message_cy = (
+        "Ni all y gwasanaeth gyrraedd ei gronfa ddata ar hyn o bryd. "
+        "Rhowch gynnig arall arni cyn bo hir."
+    )
+
+    @classmethod
+    def message_in(cls, language: Language) -> str:
+        return pick(language, cls.message, cls.message_cy) or cls.message
 
 
 # Every pooled connection is busy for longer than the pool waits: the same answer (retry

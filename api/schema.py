@@ -58,7 +58,7 @@ def format_error(error: GraphQLError, language: Language = Language.EN) -> dict[
         if original.field:
             extensions["field"] = original.field
     elif isinstance(original, UNAVAILABLE_ERRORS):
-        message = DatabaseUnavailable.message
+        message = DatabaseUnavailable.message_in(language)
         extensions = {"code": DatabaseUnavailable.code}
     elif _is_unexpected(error):
         message = f"Something went wrong on our side (request {current_request_id()})."

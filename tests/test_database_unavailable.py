@@ -50,6 +50,8 @@ async def test_rest_answers_503_when_the_database_refuses(unreachable: httpx.Asy
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "UNAVAILABLE"
     assert int(response.headers["Retry-After"]) > 0
+    welsh = await unreachable.get(TILE, headers={"Accept-Language": "cy"})
+    assert welsh.json()["error"]["message"].startswith("Ni all y gwasanaeth")
 
 
 @pytest.fixture
