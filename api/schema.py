@@ -33,6 +33,7 @@ from api.selection import types as selection
 from api.settings import Settings
 from api.shared.geojson import GEOJSON_SCALAR, GeoJSON
 from api.shared.language import Language
+from api.web.query_cost import CostLimits, QueryCostLimiter
 
 log = logging.getLogger("api.graphql")
 
@@ -92,6 +93,11 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         *QueryDepthLimiter(max_depth=settings.query_max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.query_max_aliases).validation_rules,
     ]
+    cost_limits = CostLimits(
+        max_cost=settings.query_max_cost,
+        page_size=settings.page_size_max,
+        list_items=settings.query_cost_list_items,
+    )
     return CymunedSchema(
         query=Query,
         mutation=Mutation,
@@ -102,5 +108,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=settings.query_max_tokens),
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
+            lambda: QueryCostLimiter(cost_limits),
         ],
     )

@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     query_max_depth: int = 10
     query_max_tokens: int = 2000
     query_max_aliases: int = 15
+    # Estimated values a query may return: each field 1, a list times its `first`/`limit`
+    # (else page_size_max; a list without either counts query_cost_list_items). Refused
+    # before it runs when over (QUERY_TOO_COSTLY).
+    query_max_cost: int = Field(default=100_000, ge=1)
+    query_cost_list_items: int = Field(default=20, ge=1)
 
     # The wire: request bodies (JSON, and multipart uploads carrying photos) and rates.
     request_json_max_bytes: int = Field(default=1_000_000, ge=1)
