@@ -105,7 +105,8 @@ class _Estimate:
         elif isinstance(given, VariableNode):
             value = self.variables.get(given.name.value)
         if isinstance(value, int) and not isinstance(value, bool):
-            return max(value, 0)
+            # Past the cap the field itself refuses, naming `first`: a clearer answer.
+            return min(max(value, 0), self.limits.page_size)
         return self.limits.page_size
 
 
