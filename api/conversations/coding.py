@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.audit import service as audit
 from api.auth.principal import Principal
-from api.conversations import campaigns, repository
+from api.conversations import campaigns, repository, second_coders
 from api.conversations.access import CAPTURE, CODERS
 from api.conversations.inputs import CodingIn
 from api.conversations.models import Conversation, Theme
@@ -37,15 +37,17 @@ async def _conversation_to_code(
 
 def _round(conversation: Conversation, coder_id: uuid.UUID) -> int:
     """Which round this coder's codings are: the first coder's own, or the second coding
-    of a double-coded conversation by anyone but its first coder."""
+    of a double-coded conversation by the second coder it was given to."""
     if conversation.first_coder_id in (None, coder_id):
         return FIRST
-    if conversation.double_code and conversation.second_coder_id in (None, coder_id):
+    if conversation.double_code and conversation.second_coder_id == coder_id:
         return SECOND
     reason = (
-        "another coder is already its second coder"
-        if conversation.double_code
-        else "it is not one of the conversations chosen for a second coding"
+        "it is not one of the conversations chosen for a second coding"
+        if not conversation.double_code
+        else "its second coding is given to another coder"
+        if conversation.second_coder_id is not None
+        else "its second coding waits for a coordinator to give it to someone"
     )
     raise InvalidInput(
         [Conflict(f"Someone else coded this conversation and {reason}.", field="id")]
@@ -113,11 +115,16 @@ async def code_conversation(
     rows = _coding_rows(conversation, codings, themes)
     await repository.replace_codings(session, conversation.id, round_, user_id, rows)
     now = datetime.now(UTC)
-    marks = (
+    marks: dict[str, object] = (
         {"first_coder_id": user_id, "first_coded_at": now}
         if round_ == FIRST
-        else {"second_coder_id": user_id, "second_coded_at": now}
+        else {"second_coded_at": now}
     )
+    drawn = None
+    if round_ == FIRST and conversation.double_code and conversation.second_coder_id is None:
+        # While nobody can be drawn it stays empty, waiting for a coordinator.
+        drawn = await second_coders.draw(session, conversation.county_code, {user_id})
+        marks["second_coder_id"] = drawn
     await repository.mark_coded(session, conversation.id, marks)
     audit.record(
         session,
@@ -125,7 +132,11 @@ async def code_conversation(
         action="conversation.code",
         entity_type="conversation",
         entity_id=conversation.id,
-        after={"round": round_, "themes": sorted({str(r["theme_id"]) for r in rows})},
+        after={
+            "round": round_,
+            "themes": sorted({str(r["theme_id"]) for r in rows}),
+            "secondCoderDrawn": str(drawn) if drawn else None,
+        },
     )
     await session.commit()
     return round_, rows
@@ -134,7 +145,8 @@ async def code_conversation(
 async def coding_queue(
     session: AsyncSession, principal: Principal, campaign_id: uuid.UUID, page: PageRequest
 ) -> list[tuple[int, Conversation]]:
-    """The caller's next conversations to code, in their counties: second codings first."""
+    """The caller's next conversations to code, in their counties: the second codings given
+    to them first, then conversations nobody has coded."""
     user_id = principal.require(CODERS)
     await campaigns.campaign(session, principal, campaign_id)
     return await repository.coding_queue(

@@ -27,7 +27,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -493,15 +493,9 @@ async def coding_queue(
     counties: frozenset[str] | None,
     limit: int,
 ) -> list[tuple[int, Conversation]]:
-    """A coder's next conversations: second codings waiting for someone other than their
-    first coder, then uncoded ones, oldest first; (round, conversation) pairs."""
-    second = (
-        Conversation.double_code
-        & Conversation.first_coded_at.is_not(None)
-        & (Conversation.first_coder_id != coder_id)
-        & Conversation.second_coded_at.is_(None)
-        & (Conversation.second_coder_id.is_(None) | (Conversation.second_coder_id == coder_id))
-    )
+    """A coder's next conversations: the second codings given to them, then uncoded ones,
+    oldest first; (round, conversation) pairs."""
+    second = (Conversation.second_coder_id == coder_id) & Conversation.second_coded_at.is_(None)
     first = Conversation.first_coder_id.is_(None)
     round_ = case((second, 2), else_=1)
     query = (
@@ -512,6 +506,45 @@ async def coding_queue(
     )
     if counties is not None:
         query = query.where(Conversation.county_code.in_(counties))
+    return [(r, c) for r, c in (await session.execute(query)).all()]
+
+
+async def second_codings_waiting(
+    session: AsyncSession,
+    campaign_id: uuid.UUID,
+    counties: frozenset[str] | None,
+    able: Sequence[tuple[uuid.UUID, str | None]],
+    limit: int,
+) -> list[tuple[str, Conversation]]:
+    """First-coded, double-coded conversations whose second coding nobody can do: none
+    was given, or the coder given it is not among `able` ((user, county or None for every
+    county) of all who may code) for its county; (reason, conversation), longest waiting
+    first."""
+    pairs = select(
+        func.unnest(literal([u for u, _ in able], ARRAY(Conversation.id.type))).label("user_id"),
+        func.unnest(literal([c for _, c in able], ARRAY(String))).label("county"),
+    ).subquery()
+    can_code = (
+        select(pairs.c.user_id)
+        .where(
+            pairs.c.user_id == Conversation.second_coder_id,
+            pairs.c.county.is_(None) | (pairs.c.county == Conversation.county_code),
+        )
+        .exists()
+    )
+    reason = case((Conversation.second_coder_id.is_(None), "UNASSIGNED"), else_="CODER_CANNOT_CODE")
+    query = (
+        select(reason, Conversation)
+        .where(
+            *_in_scope(campaign_id, counties),
+            Conversation.double_code,
+            Conversation.first_coded_at.is_not(None),
+            Conversation.second_coded_at.is_(None),
+            ~can_code,
+        )
+        .order_by(Conversation.first_coded_at, Conversation.id)
+        .limit(limit)
+    )
     return [(r, c) for r, c in (await session.execute(query)).all()]
 
 

@@ -56,6 +56,17 @@ class ContactType:
     phone: str | None
 
 
+@strawberry.type(name="ConversationCoding", description="Where a conversation is in coding.")
+class CodingStateType:
+    double_coded: bool = strawberry.field(description="Chosen at random for a second coding.")
+    first_coder_id: uuid.UUID | None
+    first_coded_at: datetime | None
+    second_coder_id: uuid.UUID | None = strawberry.field(
+        description="Drawn at random when it is first coded; null while nobody can be."
+    )
+    second_coded_at: datetime | None
+
+
 @strawberry.type(name="Conversation")
 class ConversationType:
     id: uuid.UUID
@@ -79,6 +90,7 @@ class ConversationType:
     disability: bool | None
     carer: bool | None
     answers: list[AnswerType]
+    coding: CodingStateType
 
     @strawberry.field(description="Only for COORDINATOR or ADMIN of the conversation's county.")
     async def contact(self, info: Info) -> ContactType | None:
@@ -107,6 +119,13 @@ class ConversationType:
             disability=c.disability,
             carer=c.carer,
             answers=[_answer(key, value, c.flags.get(key, [])) for key, value in c.answers.items()],
+            coding=CodingStateType(
+                double_coded=c.double_code,
+                first_coder_id=c.first_coder_id,
+                first_coded_at=c.first_coded_at,
+                second_coder_id=c.second_coder_id,
+                second_coded_at=c.second_coded_at,
+            ),
         )
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from enum import Enum
 
 import strawberry
 
 from api.context import Info
-from api.conversations import agreement, codebook, coding
+from api.conversations import agreement, codebook, coding, second_coders
 from api.conversations.agreement import Agreement
 from api.conversations.inputs import CodingIn, ThemeIn
 from api.conversations.models import Theme
@@ -101,6 +102,27 @@ class CodingTask:
     conversation: ConversationType
 
 
+@strawberry.enum(description="Why nobody can do a second coding.")
+class SecondCodingHold(Enum):
+    UNASSIGNED = "UNASSIGNED"
+    CODER_CANNOT_CODE = strawberry.enum_value(
+        "CODER_CANNOT_CODE",
+        description="The coder given it may no longer code in its county.",
+    )
+
+
+@strawberry.type(description="A second coding nobody can do until a coordinator reassigns it.")
+class WaitingSecondCoding:
+    hold: SecondCodingHold
+    conversation: ConversationType
+
+
+@strawberry.type
+class ReassignSecondCoderPayload:
+    conversation: ConversationType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
 @strawberry.type
 class ThemeSuggestion:
     theme: ThemeType
@@ -144,7 +166,10 @@ class Query:
         )
         return [ThemeType.of(t, info.context.language) for t in rows]
 
-    @strawberry.field(description="Your next conversations to code: second codings first.")
+    @strawberry.field(
+        description="Your next conversations to code: the second codings given to you, then "
+        "uncoded ones."
+    )
     async def coding_queue(
         self, info: Info, campaign_id: uuid.UUID, first: int | None = None
     ) -> list[CodingTask]:
@@ -153,6 +178,22 @@ class Query:
             info.context.session, await info.context.principal(), campaign_id, page
         )
         return [CodingTask(round=r, conversation=ConversationType.of(c)) for r, c in rows]
+
+    @strawberry.field(
+        description="Second codings nobody can do, in your COORDINATOR counties, longest "
+        "waiting first."
+    )
+    async def second_codings_waiting(
+        self, info: Info, campaign_id: uuid.UUID, first: int | None = None
+    ) -> list[WaitingSecondCoding]:
+        page = PageRequest.parse(first, None, info.context.settings.page_size_max, ())
+        rows = await second_coders.waiting(
+            info.context.session, await info.context.principal(), campaign_id, page
+        )
+        return [
+            WaitingSecondCoding(hold=SecondCodingHold(h), conversation=ConversationType.of(c))
+            for h, c in rows
+        ]
 
     @strawberry.field(description="Themes whose keywords occur in the answers; not codings.")
     async def theme_suggestions(
@@ -232,6 +273,22 @@ class Mutation:
         except InvalidInput as error:
             return ThemePayload(user_errors=UserError.all_of(error))
         return ThemePayload(theme=ThemeType.of(theme, info.context.language))
+
+    @strawberry.mutation(
+        description="Give a conversation's second coding to another coder (COORDINATOR of "
+        "its county): to coderId, or with no coderId to someone drawn at random. Never to "
+        "its first coder."
+    )
+    async def reassign_second_coder(
+        self, info: Info, conversation_id: uuid.UUID, coder_id: uuid.UUID | None = None
+    ) -> ReassignSecondCoderPayload:
+        try:
+            row = await second_coders.reassign(
+                info.context.session, await info.context.principal(), conversation_id, coder_id
+            )
+        except InvalidInput as error:
+            return ReassignSecondCoderPayload(user_errors=UserError.all_of(error))
+        return ReassignSecondCoderPayload(conversation=ConversationType.of(row))
 
     @strawberry.mutation(
         description="Replace your codings of a conversation (ENGAGEMENT or COORDINATOR of "

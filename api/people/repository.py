@@ -87,6 +87,24 @@ async def grants_of_users(
     return grouped
 
 
+async def active_grants_in(
+    session: AsyncSession, roles: Sequence[str], county_codes: Sequence[str] | None
+) -> list[tuple[uuid.UUID, str | None]]:
+    """(user id, county or None for every county) of active users' grants of `roles` that
+    reach any of `county_codes` (None: anywhere)."""
+    query = (
+        select(RoleGrant.user_id, RoleGrant.county_code)
+        .join(User, User.id == RoleGrant.user_id)
+        .where(User.active.is_(True), RoleGrant.role.in_(roles))
+        .order_by(RoleGrant.user_id, RoleGrant.county_code.nulls_first())
+    )
+    if county_codes is not None:
+        query = query.where(
+            RoleGrant.county_code.is_(None) | RoleGrant.county_code.in_(county_codes)
+        )
+    return [(user_id, county) for user_id, county in (await session.execute(query)).all()]
+
+
 async def active_admin_exists(session: AsyncSession) -> bool:
     return bool(
         await session.scalar(

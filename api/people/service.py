@@ -331,6 +331,26 @@ async def grants_of_users(
     return {user_id: group_grants(rows.get(user_id, [])) for user_id in user_ids}
 
 
+async def holders_of(
+    session: AsyncSession, roles: Iterable[Role], counties: Scope
+) -> dict[uuid.UUID, Scope]:
+    """Active users holding one of `roles` in any of `counties` (ALL_COUNTIES: anywhere),
+    each with where they hold them; one statement."""
+    rows = await repository.active_grants_in(
+        session, [r.value for r in roles], None if counties is ALL_COUNTIES else sorted(counties)
+    )
+    scopes: dict[uuid.UUID, set[str] | None] = {}
+    for user_id, county in rows:
+        if county is None:
+            scopes[user_id] = ALL_COUNTIES
+        elif scopes.get(user_id, set()) is not ALL_COUNTIES:
+            scopes.setdefault(user_id, set()).add(county)
+    return {
+        user_id: ALL_COUNTIES if scope is ALL_COUNTIES else frozenset(scope)
+        for user_id, scope in scopes.items()
+    }
+
+
 async def list_users(
     session: AsyncSession,
     principal: Principal,

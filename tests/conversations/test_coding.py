@@ -22,9 +22,11 @@ from tests.conversations.helpers import (
     record,
 )
 from tests.graphql_client import error_codes, gql, operation
+from tests.people.helpers import admin_token
 
 
-async def coders(client, session, n=3):
+async def coders(client, session, n=3, start=0):
+    """ENGAGEMENT users of Carmarthenshire (where the test conversations are held)."""
     return [
         await person(
             client,
@@ -32,7 +34,7 @@ async def coders(client, session, n=3):
             f"coder{i}@example.org",
             {Role.ENGAGEMENT: frozenset({CARMARTHENSHIRE})},
         )
-        for i in range(n)
+        for i in range(start, start + n)
     ]
 
 
@@ -122,13 +124,13 @@ async def test_merging_moves_codings_to_the_survivor_and_retiring_stops_new_ones
     assert len(await _rounds(session, one["id"])) == 1  # the old coding stays
 
 
-async def test_the_second_coder_is_never_the_first_and_codes_apart(client, session) -> None:
-    staff = await coordinator(client, session)
-    campaign = await create_campaign(client, staff.token, doubleCodingShare=1.0)
-    theme = (await add_theme(client, staff.token, campaign["id"], "family"))["theme"]
-    other = (await add_theme(client, staff.token, campaign["id"], "parks"))["theme"]
-    [made] = await record(client, staff.token, [conversation(campaign["id"])])
-    first, second, third = await coders(client, session)
+async def test_the_second_coder_is_given_the_conversation_and_codes_apart(client, session) -> None:
+    admin = await admin_token(client, session)
+    campaign = await create_campaign(client, admin, doubleCodingShare=1.0)
+    theme = (await add_theme(client, admin, campaign["id"], "family"))["theme"]
+    other = (await add_theme(client, admin, campaign["id"], "parks"))["theme"]
+    [made] = await record(client, admin, [conversation(campaign["id"])])
+    first, second = await coders(client, session, 2)
 
     async def queue(who):
         body = await gql(
@@ -141,10 +143,12 @@ async def test_the_second_coder_is_never_the_first_and_codes_apart(client, sessi
     # The first coder is never offered it again, and coding it again stays round 1.
     assert await queue(first) == []
     assert (await code(client, first.token, made["id"], [on(theme), on(other)]))["round"] == 1
+    # The only other person who may code in the county is drawn as its second coder.
     assert await queue(second) == [(2, made["id"])]
-
     assert (await code(client, second.token, made["id"], [on(other)]))["round"] == 2
-    assert await queue(third) == []
+    assert await queue(second) == []
+
+    [third] = await coders(client, session, 1, start=2)
     body = await gql(
         client,
         operation("CodeConversation"),
@@ -282,6 +286,15 @@ async def test_agreement_and_kappa_on_a_worked_example(client, session) -> None:
                 if n in which
             ]
             assert (await code(client, coder.token, item["id"], codings))["userErrors"] == []
+            if coder is first:
+                # Drawn at random among three; the coordinator gives them all to one coder.
+                body = await gql(
+                    client,
+                    operation("ReassignSecondCoder"),
+                    {"conversationId": item["id"], "coderId": str(second.id)},
+                    token=staff.token,
+                )
+                assert body["data"]["reassignSecondCoder"]["userErrors"] == []
 
     body = await gql(
         client, operation("CodingAgreement"), {"campaignId": campaign["id"]}, token=staff.token

@@ -1,0 +1,117 @@
+"""Second coders of double-coded conversations. When such a conversation is first coded, a
+second coder is drawn at random from everyone who may code in its county, never its first
+coder. A COORDINATOR of the county can reassign it, and sees the second codings nobody can
+do: those no second coder could be found for, and those whose coder may no longer code there.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Collection
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.audit import service as audit
+from api.auth.principal import ALL_COUNTIES, Principal, Role
+from api.conversations import campaigns, repository
+from api.conversations.access import CAPTURE, CODERS
+from api.conversations.models import Conversation
+from api.errors import BadInput, Conflict, Forbidden, InvalidInput, NotFound
+from api.people import service as people
+from api.shared.pagination import PageRequest
+
+_random = secrets.SystemRandom()
+
+
+async def candidates(
+    session: AsyncSession, county_code: str, excluding: Collection[uuid.UUID]
+) -> list[uuid.UUID]:
+    """Everyone who may code in the county, but not those excluded; in a fixed order."""
+    holders = await people.holders_of(session, CODERS, frozenset({county_code}))
+    return sorted(u for u in holders if u not in excluding)
+
+
+async def draw(
+    session: AsyncSession, county_code: str, excluding: Collection[uuid.UUID]
+) -> uuid.UUID | None:
+    """A second coder drawn at random from the candidates; None when there are none."""
+    found = await candidates(session, county_code, excluding)
+    return _random.choice(found) if found else None
+
+
+def _reassignable(conversation: Conversation) -> None:
+    problem = (
+        "It was not chosen for a second coding."
+        if not conversation.double_code
+        else "Its first coding is not done yet; a second coder is drawn when it is."
+        if conversation.first_coded_at is None
+        else "Its second coding is already done."
+        if conversation.second_coded_at is not None
+        else None
+    )
+    if problem:
+        raise InvalidInput([Conflict(problem, field="conversationId")])
+
+
+async def reassign(
+    session: AsyncSession,
+    principal: Principal,
+    conversation_id: uuid.UUID,
+    coder_id: uuid.UUID | None,
+) -> Conversation:
+    """Give a conversation's second coding to `coder_id`, or (None) to someone drawn at
+    random other than its first and current second coder."""
+    actor_id = principal.require([Role.COORDINATOR])
+    conversation = await repository.conversation_for_update(session, conversation_id)
+    if conversation is None or not principal.has_any(CAPTURE, conversation.county_code):
+        raise NotFound(
+            "There is no conversation with this id that you can see.", field="conversationId"
+        )
+    county = conversation.county_code
+    if not principal.has(Role.COORDINATOR, county):
+        raise Forbidden(f"You need the COORDINATOR role in county {county} to do this.")
+    _reassignable(conversation)
+    first = conversation.first_coder_id
+    if coder_id is None:
+        coder_id = await draw(session, county, {first, conversation.second_coder_id})
+        if coder_id is None:
+            raise InvalidInput([BadInput("Nobody else may code in this county.", field="coderId")])
+    elif coder_id == first:
+        raise InvalidInput(
+            [BadInput("The second coder is never the first coder.", field="coderId")]
+        )
+    elif coder_id not in await candidates(session, county, {first}):
+        raise InvalidInput(
+            [BadInput(f"This person may not code conversations in {county}.", field="coderId")]
+        )
+    before = conversation.second_coder_id
+    conversation.second_coder_id = coder_id
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="conversation.second_coder_assigned",
+        entity_type="conversation",
+        entity_id=conversation.id,
+        before={"secondCoderId": str(before) if before else None},
+        after={"secondCoderId": str(coder_id)},
+    )
+    await session.commit()
+    return conversation
+
+
+async def waiting(
+    session: AsyncSession, principal: Principal, campaign_id: uuid.UUID, page: PageRequest
+) -> list[tuple[str, Conversation]]:
+    """Second codings nobody can do, in the caller's COORDINATOR counties, longest waiting
+    first: (reason, conversation), the reason UNASSIGNED or CODER_CANNOT_CODE."""
+    principal.require([Role.COORDINATOR])
+    await campaigns.campaign(session, principal, campaign_id)
+    counties = principal.counties([Role.COORDINATOR])
+    holders = await people.holders_of(session, CODERS, counties)
+    able = [
+        (user_id, county)
+        for user_id, scope in holders.items()
+        for county in ([None] if scope is ALL_COUNTIES else sorted(scope))
+    ]
+    return await repository.second_codings_waiting(session, campaign_id, counties, able, page.limit)
