@@ -29,6 +29,7 @@ from sqlalchemy import (
     column,
     func,
     literal,
+    literal_column,
     or_,
     select,
     true,
@@ -515,6 +516,97 @@ async def stream_for_export(
     )
     async for row in result:
         yield Found(*row)
+
+
+# Shown only where `details_shown` holds (an INDIVIDUAL's, to staff of their county).
+PERSONAL_DETAILS = (
+    "address",
+    "postcode",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "website",
+)
+
+
+def details_shown(scope: Scope) -> ColumnElement[bool]:
+    """Whether a row's address and contact details may be shown: the rule of
+    `service.may_see_exact`, in SQL."""
+    not_individual = Asset.category != _const(Category.INDIVIDUAL.value)
+    if scope.staff_counties is None:
+        return true()
+    if not scope.staff_counties:
+        return not_individual
+    return or_(not_individual, Asset.county_code.in_(sorted(scope.staff_counties)))
+
+
+def _isoformat(moment: Any) -> ColumnElement[str]:
+    """A timestamptz as Python's `datetime.isoformat()` writes a UTC time (no fraction
+    when the microseconds are zero)."""
+    utc = func.timezone("UTC", moment)
+    fraction = case(
+        (func.date_trunc("second", moment) == moment, ""),
+        else_=func.to_char(utc, ".US"),
+    )
+    return func.concat(func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS'), fraction, "+00:00")
+
+
+async def geojson_properties(
+    session: AsyncSession,
+    scope: Scope,
+    county_code: str | None,
+    bbox: tuple[float, float, float, float] | None,
+    limit: int | None,
+) -> AsyncIterator[tuple[str, float, float, str]]:
+    """(id, lat, lon, properties as JSON text) of each visible live asset (in the box, up
+    to `limit`), ordered by id, read through a server-side cursor. PostgreSQL writes the
+    properties, those of the other exports less the point."""
+    shown = details_shown(scope)
+    properties = (
+        select(
+            Asset.id.cast(Text).label("id"),
+            Asset.name_en,
+            Asset.name_cy,
+            Asset.description,
+            Asset.category,
+            Asset.status,
+            Asset.tags,
+            (Asset.category == _const(Category.INDIVIDUAL.value)).label("approximate"),
+            Asset.county_code,
+            Asset.community_id.cast(Text).label("community_id"),
+            *(case((shown, getattr(Asset, name))).label(name) for name in PERSONAL_DETAILS),
+            Asset.opening_times,
+            Asset.accessibility,
+            Asset.languages,
+            Asset.wellbeing,
+            Asset.source,
+            Asset.attribution,
+            _isoformat(Asset.updated_at).label("updated_at"),
+        )
+        .correlate(Asset)
+        .lateral("p")
+    )
+    where = [visible(scope), _live()]
+    if county_code:
+        where.append(Asset.county_code == county_code)
+    if bbox:
+        where.append(Asset.display_geom.op("&&")(_envelope(*bbox)))
+    stmt = (
+        select(
+            Asset.id.cast(Text),
+            func.ST_Y(Asset.display_geom),
+            func.ST_X(Asset.display_geom),
+            func.row_to_json(literal_column("p")).cast(Text),
+        )
+        .select_from(Asset)
+        .join(properties, true())
+        .where(*where)
+        .order_by(Asset.id)
+        .limit(limit)
+    )
+    result = await session.stream(stmt.execution_options(yield_per=500))
+    async for row in result:
+        yield tuple(row)
 
 
 async def verified_counts_within(

@@ -374,6 +374,17 @@ async def archive_asset(
 # --- reading -----------------------------------------------------------------------------
 
 
+def check_bbox(bbox: tuple[float, float, float, float], field: str) -> None:
+    west, south, east, north = bbox
+    box_ok = all(math.isfinite(v) for v in bbox) and (
+        -180 <= west < east <= 180 and -90 <= south < north <= 90
+    )
+    if not box_ok:
+        raise BadInput(
+            "bbox needs west < east (-180..180) and south < north (-90..90).", field=field
+        )
+
+
 def check_filter(flt: Filter) -> None:
     if flt.near:
         errors: list[DomainError] = []
@@ -386,15 +397,7 @@ def check_filter(flt: Filter) -> None:
                 field="filter.near.radiusM",
             )
     if flt.bbox:
-        west, south, east, north = flt.bbox
-        box_ok = all(math.isfinite(v) for v in flt.bbox) and (
-            -180 <= west < east <= 180 and -90 <= south < north <= 90
-        )
-        if not box_ok:
-            raise BadInput(
-                "bbox needs west < east (-180..180) and south < north (-90..90).",
-                field="filter.bbox",
-            )
+        check_bbox(flt.bbox, "filter.bbox")
     if flt.text and len(flt.text) > TEXT_SEARCH_MAX:
         raise BadInput(f"Search text is at most {TEXT_SEARCH_MAX} characters.", field="filter.text")
 
@@ -585,6 +588,23 @@ async def export(
     contact details may be shown."""
     async for found in repository.stream_for_export(session, scope_of(principal), county_code):
         yield found, may_see_exact(principal, found.asset)
+
+
+def export_geojson(
+    session: AsyncSession,
+    principal: Principal,
+    county_code: str | None,
+    bbox: tuple[float, float, float, float] | None,
+    limit: int | None,
+) -> AsyncIterator[tuple[str, float, float, str]]:
+    """Every live asset the caller may see (in the box, up to `limit`), streamed as (id,
+    lat, lon, GeoJSON properties text), with address and contact details only where
+    `may_see_exact` allows. The arguments are checked here, before the first byte is sent."""
+    if bbox is not None:
+        check_bbox(bbox, "bbox")
+    if limit is not None and limit < 1:
+        raise BadInput("limit is a whole number, at least 1.", field="limit")
+    return repository.geojson_properties(session, scope_of(principal), county_code, bbox, limit)
 
 
 async def verified_counts_within(

@@ -13,12 +13,17 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
 from api.assets import service as assets
-from api.assets.repository import Found
+from api.assets.repository import PERSONAL_DETAILS, Found
 from api.auth.principal import Principal
 from api.db import RequestSession
+from api.errors import BadInput
 from api.rest.dependencies import request_principal, request_session
 
 router = APIRouter(prefix="/exports")
+CHUNK_BYTES = 64 * 1024
+FEATURE = (
+    b'{"type":"Feature","id":"%s","geometry":{"type":"Point","coordinates":%s},"properties":%s}'
+)
 
 CSV_COLUMNS = (
     "id",
@@ -48,11 +53,14 @@ CSV_COLUMNS = (
 )
 
 
+def _coordinate(value: float) -> float:
+    return round(value, 6)
+
+
 def asset_record(found: Found, exact: bool) -> dict[str, Any]:
     """One asset as exported: an INDIVIDUAL at its community's point; address and contact
     details only where the caller may see them."""
     a = found.asset
-    hidden = ("address", "postcode", "contact_name", "contact_phone", "contact_email", "website")
     return {
         "id": str(a.id),
         "name_en": a.name_en,
@@ -61,12 +69,12 @@ def asset_record(found: Found, exact: bool) -> dict[str, Any]:
         "category": a.category,
         "status": a.status,
         "tags": list(a.tags),
-        "lat": round(found.lat, 6),
-        "lon": round(found.lon, 6),
+        "lat": _coordinate(found.lat),
+        "lon": _coordinate(found.lon),
         "approximate": a.category == "INDIVIDUAL",
         "county_code": a.county_code,
         "community_id": str(a.community_id) if a.community_id else None,
-        **{name: getattr(a, name) if exact else None for name in hidden},
+        **{name: getattr(a, name) if exact else None for name in PERSONAL_DETAILS},
         "opening_times": a.opening_times,
         "accessibility": a.accessibility,
         "languages": list(a.languages),
@@ -92,16 +100,40 @@ async def _joined(
     yield tail
 
 
-def _feature(record: dict[str, Any]) -> bytes:
-    lon, lat = record.pop("lon"), record.pop("lat")
-    return orjson.dumps(
-        {
-            "type": "Feature",
-            "id": record["id"],
-            "geometry": {"type": "Point", "coordinates": [lon, lat]},
-            "properties": record,
-        }
-    )
+async def _feature_collection(
+    rows: AsyncIterator[tuple[str, float, float, str]],
+) -> AsyncIterator[bytes]:
+    """The features in a FeatureCollection (their properties written by the database),
+    sent in chunks of about CHUNK_BYTES rather than one network write per feature."""
+    chunk = bytearray(b'{"type":"FeatureCollection","features":[')
+    separator = b""
+    async for ident, lat, lon, properties in rows:
+        point = orjson.dumps([_coordinate(lon), _coordinate(lat)])
+        chunk += separator + FEATURE % (ident.encode(), point, properties.encode())
+        separator = b","
+        if len(chunk) >= CHUNK_BYTES:
+            yield bytes(chunk)
+            chunk.clear()
+    yield bytes(chunk + b"]}")
+
+
+def _bbox(value: str | None) -> tuple[float, float, float, float] | None:
+    if value is None:
+        return None
+    try:
+        west, south, east, north = (float(part) for part in value.split(","))
+    except ValueError:
+        raise BadInput("bbox is west,south,east,north in degrees.", field="bbox") from None
+    return west, south, east, north
+
+
+def _limit(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise BadInput("limit is a whole number, at least 1.", field="limit") from None
 
 
 def _csv_line(values: Iterable[Any]) -> bytes:
@@ -182,12 +214,13 @@ def _open_referral(record: dict[str, Any]) -> bytes:
 @router.get("/assets.geojson")
 async def assets_geojson(
     county_code: str | None = Query(default=None, alias="countyCode"),
+    bbox: str | None = Query(default=None, description="west,south,east,north in degrees"),
+    limit: str | None = Query(default=None, description="at most this many features, by id"),
     session: RequestSession = Depends(request_session),
     principal: Principal = Depends(request_principal),
 ) -> StreamingResponse:
-    rows = assets.export(session, principal, county_code)
-    body = _joined(rows, b'{"type":"FeatureCollection","features":[', _feature, b",", b"]}")
-    return StreamingResponse(body, media_type="application/geo+json")
+    rows = assets.export_geojson(session, principal, county_code, _bbox(bbox), _limit(limit))
+    return StreamingResponse(_feature_collection(rows), media_type="application/geo+json")
 
 
 @router.get("/assets.csv")

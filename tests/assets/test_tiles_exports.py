@@ -5,15 +5,22 @@ from __future__ import annotations
 import csv
 import io
 import math
+import uuid
+from datetime import datetime
 
 import httpx
+import orjson
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from api.app import create_app
-from api.auth.principal import Role
+from api.assets import service as assets
+from api.assets.models import Asset
+from api.auth.principal import Principal, Role
 from api.db import make_sessionmaker
+from api.rest.exports import asset_record
 from api.settings import Settings
-from tests.assets.helpers import CARMARTHEN, item, results, sync, token_for
+from tests.assets.helpers import ABERYSTWYTH, CARMARTHEN, item, results, sync, token_for
 from tests.graphql_client import gql, operation
 from tests.people.helpers import CARMARTHENSHIRE
 
@@ -165,3 +172,86 @@ async def test_csv_and_open_referral_exports(client, session: AsyncSession) -> N
         "walking",
         "outdoors",
     }
+
+
+def _as_feature(record: dict) -> dict:
+    lon, lat = record.pop("lon"), record.pop("lat")
+    geometry = {"type": "Point", "coordinates": [lon, lat]}
+    return {"type": "Feature", "id": record["id"], "geometry": geometry, "properties": record}
+
+
+async def test_geojson_export_writes_the_records_of_the_other_exports_byte_for_byte(
+    client, session: AsyncSession
+) -> None:
+    """The GeoJSON properties are written by PostgreSQL; the CSV and Open Referral records
+    by Python (`asset_record`): the two must agree, hidden details and timestamps included."""
+    token, sent = await _register(client, session)
+    admin = await token_for(client, session, "admin@example.org", {Role.ADMIN: None})
+    # One time on a whole second (isoformat() then writes no fraction), one ending in zeros.
+    moments = {"verified": "2026-01-02T03:04:05+00:00", "pending": "2026-01-02T03:04:05.0001Z"}
+    for key, moment in moments.items():
+        await session.execute(
+            update(Asset)
+            .where(Asset.id == uuid.UUID(sent[key]["id"]))
+            .values(updated_at=datetime.fromisoformat(moment))
+        )
+    callers = [
+        (None, Principal()),
+        (token, Principal(user_id=uuid.uuid4(), grants={Role.COORDINATOR: CARMS})),
+        (admin, Principal(user_id=uuid.uuid4(), grants={Role.ADMIN: None})),
+    ]
+    for bearer, principal in callers:
+        headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
+        response = await client.get("/exports/assets.geojson", headers=headers)
+        expected = [
+            _as_feature(asset_record(found, exact))
+            async for found, exact in assets.export(session, principal, None)
+        ]
+        assert len(expected) == (1 if bearer is None else 3)
+        collection = {"type": "FeatureCollection", "features": expected}
+        assert response.content == orjson.dumps(collection)
+
+
+async def test_geojson_export_takes_a_bbox_and_a_limit(client, session: AsyncSession) -> None:
+    token = await token_for(client, session, "admin@example.org", {Role.ADMIN: None})
+    auth = {"Authorization": f"Bearer {token}"}
+    here = [item(nameEn=f"Carmarthen {i}") for i in range(3)]
+    there = item(ABERYSTWYTH, nameEn="Aberystwyth")
+    assert {r["status"] for r in results(await sync(client, token, [*here, there]))} == {"CREATED"}
+
+    async def ids(**params: str) -> list[str]:
+        response = await client.get("/exports/assets.geojson", params=params, headers=auth)
+        assert response.status_code == 200, response.text
+        return [f["id"] for f in response.json()["features"]]
+
+    everywhere = await ids()
+    assert everywhere == sorted(everywhere) and len(everywhere) == 4
+    lat, lon = CARMARTHEN
+    box = f"{lon - 0.01},{lat - 0.01},{lon + 0.01},{lat + 0.01}"
+    inside = await ids(bbox=box)
+    assert inside == sorted(i["id"] for i in here)
+    assert await ids(bbox=box, limit="2") == inside[:2]
+    assert await ids(limit="1") == everywhere[:1]
+
+
+async def test_geojson_export_refuses_a_bad_bbox_or_limit_naming_it(
+    client, session: AsyncSession
+) -> None:
+    bad = [
+        ({"bbox": "1,2,3"}, "bbox"),
+        ({"bbox": "1,2,3,4,5"}, "bbox"),
+        ({"bbox": "west,51,-4,52"}, "bbox"),
+        ({"bbox": "-4,52,-5,53"}, "bbox"),  # west is east of east
+        ({"bbox": "-4,52,-3,51"}, "bbox"),  # south is north of north
+        ({"bbox": "-4,nan,-3,53"}, "bbox"),
+        ({"bbox": "-190,51,-3,52"}, "bbox"),
+        ({"limit": "0"}, "limit"),
+        ({"limit": "-3"}, "limit"),
+        ({"limit": "ten"}, "limit"),
+        ({"limit": "1.5"}, "limit"),
+    ]
+    for params, field in bad:
+        response = await client.get("/exports/assets.geojson", params=params)
+        assert response.status_code == 400, (params, response.text)
+        error = response.json()["error"]
+        assert (error["code"], error["field"]) == ("BAD_USER_INPUT", field), params
