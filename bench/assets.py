@@ -15,13 +15,11 @@ import argparse
 import asyncio
 import contextlib
 import math
-import os
 import random
-import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +29,7 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 
-from harness import alternate, bench_database, print_table
-
-from api.local_cluster import free_port
+from harness import alternate, bench_database, print_table, serving
 
 SECRET = "bench-secret-that-is-long-enough-for-hs256-0123456789"
 EMAIL, PASSWORD = "bench@example.org", "bench password that is long enough"
@@ -133,13 +129,19 @@ def serve_api(url: str, port: int) -> None:
     uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
 
 
-def serve_floor(url: str, port: int) -> None:
-    """A minimal ASGI app: asyncpg pool, the SQL above, orjson; nothing else."""
+# A floor route of another benchmark: (connection, query string) -> (body, content type).
+FloorRoute = Callable[[Any, dict[str, str]], Awaitable[tuple[bytes, bytes]]]
+
+
+def serve_floor(url: str, port: int, routes: dict[str, FloorRoute] | None = None) -> None:
+    """A minimal ASGI app: asyncpg pool, the SQL above (and any `routes` given), orjson;
+    nothing else."""
     import asyncpg
     import uvicorn
 
     dsn = url.replace("postgresql+asyncpg", "postgresql")
     pool: list[Any] = []
+    extra = routes or {}
 
     async def send_body(send: Any, body: bytes, content_type: bytes) -> None:
         headers = [(b"content-type", content_type)]
@@ -197,6 +199,8 @@ def serve_floor(url: str, port: int) -> None:
                 rows = orjson.loads(body)
                 await conn.execute(FLOOR_INSERT, orjson.dumps(rows).decode())
                 await send_body(send, b'{"ok":true}', b"application/json")
+            elif path[0] in extra:
+                await send_body(send, *await extra[path[0]](conn, query))
             else:
                 await send_body(send, b"ok", b"text/plain")
 
@@ -210,27 +214,14 @@ def near_box(lat: float, lon: float, r: float) -> tuple[float, float, float, flo
     return lon - dlon, lat - dlat, lon + dlon, lat + dlat
 
 
-@contextlib.contextmanager
-def server(kind: str, url: str) -> Iterator[str]:
-    """Start this script as a server process on 127.0.0.1; stop it afterwards."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, __file__, f"--serve-{kind}", url, str(port)],
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+def server(kind: str, url: str, script: str = __file__) -> contextlib.AbstractContextManager[str]:
+    """`script` (this one, or another bench that serves the same way) as a server process on
+    127.0.0.1, stopped afterwards."""
+    return serving(
+        [sys.executable, script, f"--serve-{kind}", url, "{port}"],
+        "/healthz" if kind == "api" else "/",
+        {"PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
     )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(base + ("/healthz" if kind == "api" else "/"), timeout=1).is_success:
-                    break
-            time.sleep(0.1)
-        else:
-            raise RuntimeError(f"the {kind} server did not start")
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 # --- data --------------------------------------------------------------------------------

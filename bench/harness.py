@@ -8,13 +8,18 @@ Run one with `.venv/bin/python bench/<name>.py`, or all with `make bench`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import statistics
+import subprocess
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+import httpx
 
 from api.db import make_engine, make_sessionmaker
 from api.local_cluster import LocalCluster, ensure_postgis, free_port
@@ -49,6 +54,32 @@ async def _load_region(url: str) -> None:
         await places.load_region(session, read_region(settings.geodata_dir, settings.region))
         await session.commit()
     await engine.dispose()
+
+
+@contextmanager
+def serving(command: list[str], ready_path: str, env: dict[str, str]) -> Iterator[str]:
+    """A server process listening on 127.0.0.1 at a free port (given to the command where
+    it says `{port}`), with `env` added to this one's environment: its base URL once
+    `ready_path` answers; stopped afterwards."""
+    port = free_port()
+    process = subprocess.Popen(
+        [part.replace("{port}", str(port)) for part in command], env={**os.environ, **env}
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(base + ready_path, timeout=1).is_success:
+                    break
+            if process.poll() is not None:
+                raise RuntimeError(f"{command[:3]} stopped before it answered")
+            time.sleep(0.1)
+        else:
+            raise RuntimeError(f"{command[:3]} did not answer on {base}{ready_path}")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 @dataclass
