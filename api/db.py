@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -37,46 +38,6 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-class RequestSession(AsyncSession):
-    """An AsyncSession that runs one statement at a time, to completion.
-
-    GraphQL resolves sibling fields concurrently, but one connection runs one statement at
-    once: the lock queues them. When one field fails, graphql-core cancels its siblings; a
-    statement cancelled mid-flight would leave the connection unusable, so each statement
-    is shielded and finishes (its result unused) before the next one starts.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._statement_lock = asyncio.Lock()
-
-    async def _one_at_a_time(self, call: Callable[[], Awaitable[T]]) -> T:
-        async def run() -> T:
-            async with self._statement_lock:
-                return await call()
-
-        return await asyncio.shield(run())
-
-    async def execute(self, *args: Any, **kwargs: Any) -> Any:  # scalars() goes through here
-        return await self._one_at_a_time(
-            lambda: super(RequestSession, self).execute(*args, **kwargs)
-        )
-
-    async def scalar(self, *args: Any, **kwargs: Any) -> Any:
-        return await self._one_at_a_time(
-            lambda: super(RequestSession, self).scalar(*args, **kwargs)
-        )
-
-    async def get(self, *args: Any, **kwargs: Any) -> Any:
-        return await self._one_at_a_time(lambda: super(RequestSession, self).get(*args, **kwargs))
-
-    async def flush(self, *args: Any, **kwargs: Any) -> None:
-        await self._one_at_a_time(lambda: super(RequestSession, self).flush(*args, **kwargs))
-
-    async def commit(self) -> None:
-        await self._one_at_a_time(lambda: super(RequestSession, self).commit())
-
-
 class DatabaseUnavailable(Exception):
     """The database cannot be reached or went away mid-request: the client should retry.
 
@@ -102,6 +63,57 @@ class DatabaseUnavailable(Exception):
 # Every pooled connection is busy for longer than the pool waits: the same answer (retry
 # soon) from the caller's side, so it is mapped with DatabaseUnavailable.
 UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (DatabaseUnavailable, PoolTimeout)
+
+
+class RequestSession(AsyncSession):
+    """An AsyncSession that runs one statement at a time, to completion.
+
+    GraphQL resolves sibling fields concurrently, but one connection runs one statement at
+    once: the lock queues them. When one field fails, graphql-core cancels its siblings; a
+    statement cancelled mid-flight would leave the connection unusable, so each statement
+    is shielded and finishes (its result unused) before the next one starts.
+
+    Once the database has gone away under the session, its connection is invalid: the
+    statements still queued fail at once with the same DatabaseUnavailable.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._statement_lock = asyncio.Lock()
+        self._unavailable = False
+
+    async def _one_at_a_time(self, call: Callable[[], Awaitable[T]]) -> T:
+        async def run() -> T:
+            async with self._statement_lock:
+                if self._unavailable:
+                    raise DatabaseUnavailable()
+                try:
+                    return await call()
+                except DatabaseUnavailable:
+                    self._unavailable = True
+                    raise
+
+        return await asyncio.shield(run())
+
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:  # scalars() goes through here
+        return await self._one_at_a_time(
+            lambda: super(RequestSession, self).execute(*args, **kwargs)
+        )
+
+    async def scalar(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._one_at_a_time(
+            lambda: super(RequestSession, self).scalar(*args, **kwargs)
+        )
+
+    async def get(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._one_at_a_time(lambda: super(RequestSession, self).get(*args, **kwargs))
+
+    async def flush(self, *args: Any, **kwargs: Any) -> None:
+        await self._one_at_a_time(lambda: super(RequestSession, self).flush(*args, **kwargs))
+
+    async def commit(self) -> None:
+        await self._one_at_a_time(lambda: super(RequestSession, self).commit())
+
 
 # SQLSTATEs that mean "no usable connection": class 08 (connection exceptions), the server
 # shutting down, crashed or still starting (57P01-57P03), and too many connections.
@@ -135,7 +147,8 @@ def make_engine(
     """The engine. No pre-ping (it would cost a round trip per request): a connection found
     dead when used (the database restarted) invalidates the pool, that request fails with
     DatabaseUnavailable, and the next ones get fresh connections."""
-    server_settings = {"application_name": "cymuned"}
+    # Names the API process, so pg_stat_activity shows which one holds which connection.
+    server_settings = {"application_name": f"cymuned:{os.getpid()}"}
     if statement_timeout_ms is not None:
         server_settings["statement_timeout"] = str(statement_timeout_ms)
     engine = create_async_engine(
