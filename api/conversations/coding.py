@@ -16,7 +16,7 @@ from api.auth.principal import Principal
 from api.conversations import campaigns, repository, second_coders
 from api.conversations.access import CAPTURE, CODERS
 from api.conversations.inputs import CodingIn
-from api.conversations.models import Conversation, Theme
+from api.conversations.models import Coding, Conversation, Theme
 from api.errors import BadInput, Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from api.shared.pagination import PageRequest
 
@@ -152,6 +152,24 @@ async def coding_queue(
     return await repository.coding_queue(
         session, campaign_id, user_id, principal.counties(CODERS), page.limit
     )
+
+
+async def visible_codings(
+    session: AsyncSession, principal: Principal, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Coding]]:
+    """The codings of these conversations the caller may read: staff of the county read
+    them all, except that a second coder sees only their own until their coding is done,
+    so the first coder's judgement cannot sway theirs."""
+    found: dict[uuid.UUID, list[Coding]] = {}
+    for row in await repository.codings_of(session, ids):
+        c = row.coding
+        if not principal.has_any(CAPTURE, row.county_code):
+            continue
+        blind = row.second_coder_id == principal.user_id and row.second_coded_at is None
+        if blind and c.coder_id != principal.user_id:
+            continue
+        found.setdefault(c.conversation_id, []).append(c)
+    return found
 
 
 @dataclass(frozen=True)

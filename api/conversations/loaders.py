@@ -7,8 +7,8 @@ import uuid
 from strawberry.dataloader import DataLoader
 
 from api.context import RequestContext
-from api.conversations import campaigns, privacy
-from api.conversations.models import ConversationContact
+from api.conversations import campaigns, coding, privacy
+from api.conversations.models import Coding, ConversationContact
 from api.conversations.repository import QuestionSetRow
 
 
@@ -34,3 +34,16 @@ def contacts(ctx: RequestContext) -> DataLoader[uuid.UUID, ConversationContact |
         return DataLoader(load_fn=load)
 
     return ctx.loader("conversations.contacts", factory)
+
+
+def codings(ctx: RequestContext) -> DataLoader[uuid.UUID, list[Coding]]:
+    """Codings the caller may read, per conversation."""
+
+    def factory(ctx: RequestContext) -> DataLoader[uuid.UUID, list[Coding]]:
+        async def load(ids: list[uuid.UUID]) -> list[list[Coding]]:
+            found = await coding.visible_codings(ctx.session, await ctx.principal(), ids)
+            return [found.get(i, []) for i in ids]
+
+        return DataLoader(load_fn=load)
+
+    return ctx.loader("conversations.codings", factory)

@@ -572,6 +572,63 @@ async def double_codings(
     return ids, [tuple(r) for r in rows.all()]
 
 
+# --- listing -------------------------------------------------------------------------------
+
+
+async def conversations_page(
+    session: AsyncSession,
+    campaign_id: uuid.UUID,
+    counties: frozenset[str] | None,
+    where: Sequence[Any],
+    limit: int,
+    after: tuple[Any, ...] | None,
+) -> tuple[list[Conversation], bool]:
+    """Conversations in (collected_at, id) order, `limit` of them after the key `after`;
+    and whether more follow."""
+    query = (
+        select(Conversation)
+        .where(*_in_scope(campaign_id, counties), *where)
+        .order_by(Conversation.collected_at, Conversation.id)
+        .limit(limit + 1)
+    )
+    if after is not None:
+        collected_at, id_ = after
+        query = query.where(
+            tuple_(Conversation.collected_at, Conversation.id)
+            > tuple_(
+                literal(collected_at, Conversation.collected_at.type),
+                literal(id_, Conversation.id.type),
+            )
+        )
+    rows = list((await session.scalars(query)).all())
+    return rows[:limit], len(rows) > limit
+
+
+@dataclass(frozen=True)
+class CodingRow:
+    coding: Coding
+    county_code: str
+    second_coder_id: uuid.UUID | None
+    second_coded_at: Any
+
+
+async def codings_of(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[CodingRow]:
+    """Every coding of these conversations with what deciding who may read it needs; one
+    statement."""
+    rows = await session.execute(
+        select(
+            Coding,
+            Conversation.county_code,
+            Conversation.second_coder_id,
+            Conversation.second_coded_at,
+        )
+        .join(Conversation, Conversation.id == Coding.conversation_id)
+        .where(Coding.conversation_id.in_(ids))
+        .order_by(Coding.conversation_id, Coding.round, Coding.question_key, Coding.theme_id)
+    )
+    return [CodingRow(*r) for r in rows.all()]
+
+
 # --- reports -------------------------------------------------------------------------------
 
 

@@ -67,6 +67,15 @@ class CodingStateType:
     second_coded_at: datetime | None
 
 
+@strawberry.type(name="ConversationThemeCoding", description="A theme a coder applied.")
+class AppliedCodingType:
+    round: int = strawberry.field(description="1: the first coder's; 2: the second coder's.")
+    coder_id: uuid.UUID
+    theme_id: uuid.UUID
+    question_key: str
+    excerpt: str | None
+
+
 @strawberry.type(name="Conversation")
 class ConversationType:
     id: uuid.UUID
@@ -91,6 +100,21 @@ class ConversationType:
     carer: bool | None
     answers: list[AnswerType]
     coding: CodingStateType
+
+    @strawberry.field(
+        description="Its codings. A second coder sees only their own until they are done."
+    )
+    async def codings(self, info: Info) -> list[AppliedCodingType]:
+        return [
+            AppliedCodingType(
+                round=c.round,
+                coder_id=c.coder_id,
+                theme_id=c.theme_id,
+                question_key=c.question_key,
+                excerpt=c.excerpt,
+            )
+            for c in await loaders.codings(info.context).load(self.id)
+        ]
 
     @strawberry.field(description="Only for COORDINATOR or ADMIN of the conversation's county.")
     async def contact(self, info: Info) -> ContactType | None:

@@ -1,0 +1,80 @@
+"""Listing a campaign's conversations for staff who work on them (ENGAGEMENT, COORDINATOR,
+ADMIN) in their counties, a page at a time. LEADERs and the public see aggregates only."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth.principal import Principal
+from api.conversations import campaigns, repository
+from api.conversations.access import CAPTURE
+from api.conversations.inputs import Channel
+from api.conversations.models import Conversation
+from api.errors import BadInput
+from api.shared.pagination import Page, PageRequest
+
+KEY_TYPES = (datetime.fromisoformat, uuid.UUID)
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    county_code: str | None = None
+    community_id: uuid.UUID | None = None
+    channel: Channel | None = None
+    language: str | None = None
+    coded: bool | None = None  # by a first coder
+    collected_since: datetime | None = None
+
+
+def _where(f: ListFilter) -> list[Any]:
+    where = []
+    if f.county_code is not None:
+        where.append(Conversation.county_code == f.county_code)
+    if f.community_id is not None:
+        where.append(Conversation.community_id == f.community_id)
+    if f.channel is not None:
+        where.append(Conversation.channel == f.channel.value)
+    if f.language is not None:
+        where.append(Conversation.language == f.language)
+    if f.coded is not None:
+        coded = Conversation.first_coded_at.is_not(None)
+        where.append(coded if f.coded else ~coded)
+    if f.collected_since is not None:
+        where.append(Conversation.collected_at >= f.collected_since)
+    return where
+
+
+def sort_key(c: Conversation) -> tuple[datetime, uuid.UUID]:
+    return (c.collected_at, c.id)
+
+
+async def conversations(
+    session: AsyncSession,
+    principal: Principal,
+    campaign_id: uuid.UUID,
+    f: ListFilter,
+    first: int | None,
+    after: str | None,
+    page_size_max: int,
+) -> Page[Conversation]:
+    """A page of the campaign's conversations in the caller's counties, oldest collected
+    first (then by id)."""
+    principal.require(CAPTURE)
+    page = PageRequest.parse(first, after, page_size_max, KEY_TYPES)
+    await campaigns.campaign(session, principal, campaign_id)
+    scope = principal.counties(CAPTURE)
+    if f.county_code is not None and scope is not None and f.county_code not in scope:
+        raise BadInput(f"You cannot see county {f.county_code}.", field="filter.countyCode")
+    if f.collected_since is not None and f.collected_since.tzinfo is None:
+        raise BadInput(
+            "Give a time zone, e.g. 2026-03-01T00:00:00Z.", field="filter.collectedSince"
+        )
+    rows, has_next = await repository.conversations_page(
+        session, campaign_id, scope, _where(f), page.limit, page.after
+    )
+    return Page(rows=rows, has_next=has_next)
