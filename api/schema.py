@@ -33,6 +33,7 @@ from api.selection import types as selection
 from api.settings import Settings
 from api.shared.geojson import GEOJSON_SCALAR, GeoJSON
 from api.shared.language import Language
+from api.shared.uploads import UPLOAD_SCALAR, Upload
 from api.web.query_cost import CostLimits, QueryCostLimiter
 
 log = logging.getLogger("api.graphql")
@@ -101,7 +102,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return CymunedSchema(
         query=Query,
         mutation=Mutation,
-        config=StrawberryConfig(scalar_map={GeoJSON: GEOJSON_SCALAR}),
+        config=StrawberryConfig(scalar_map={GeoJSON: GEOJSON_SCALAR, Upload: UPLOAD_SCALAR}),
         # Factories: Strawberry builds fresh extensions per request; the caches are shared.
         extensions=[
             lambda: AddValidationRules(limits),

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.assets.models import AssetPhoto
 from api.auth.principal import Role
 from tests.assets.helpers import item, leader, results, sync, token_for
-from tests.graphql_client import operation
+from tests.graphql_client import error_codes, gql, operation
 from tests.people.helpers import CEREDIGION
 
 
@@ -137,4 +137,20 @@ async def test_an_over_long_caption_names_the_caption(
     body = await upload(client, token, asset_id, photo_with_gps(), caption="x" * 5000)
     [error] = body["data"]["addAssetPhoto"]["userErrors"]
     assert error["field"] == "caption"
+    assert stored_files(media_dir) == []
+
+
+async def test_a_file_sent_as_plain_json_is_bad_input(
+    client, session: AsyncSession, media_dir: Path
+) -> None:
+    token, asset_id = await _asset(client, session)
+    body = await gql(
+        client,
+        operation("AddAssetPhoto"),
+        {"assetId": asset_id, "file": "photo.jpg"},
+        token=token,
+        expect_errors=True,
+    )
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert "multipart" in body["errors"][0]["message"]
     assert stored_files(media_dir) == []

@@ -104,6 +104,22 @@ async def test_a_file_that_is_not_a_photo_is_refused(
     assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [("file", "BAD_USER_INPUT")]
 
 
+async def test_a_file_sent_as_plain_json_is_bad_input(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    world = await make_world(client, session, panel_size=0)
+    draft = await world.apply()
+    body = await gql(
+        client,
+        operation("AddApplicationAttachment"),
+        {"applicationId": draft["id"], "file": "photo.jpg"},
+        token=world.applicant,
+        expect_errors=True,
+    )
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert "multipart" in body["errors"][0]["message"]
+
+
 async def _report_photo(
     client: httpx.AsyncClient, token: str, report_id: str, data: bytes
 ) -> dict[str, Any]:
