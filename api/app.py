@@ -31,7 +31,7 @@ from api.rest.grant_media import router as grant_media_router
 from api.schema import build_schema, format_error
 from api.settings import PROJECT_ROOT, Settings, get_settings
 from api.shared.language import preferred_language
-from api.web.limits import BodySizeLimit, RateLimit, RateLimits
+from api.web.limits import BodySizeLimit, RateLimit, RateLimits, Throttle
 from api.web.persisted_queries import PersistedQueries, QueryStore
 
 
@@ -94,6 +94,8 @@ def create_app(
         if engine is not None:
             await engine.dispose()
 
+    withdrawals = Throttle(settings.withdraw_limit_per_address)
+
     async def context(
         request: Request, session: RequestSession = Depends(request_session)
     ) -> RequestContext:
@@ -103,6 +105,7 @@ def create_app(
             accept_language=request.headers.get("accept-language"),
             authorization=request.headers.get("authorization"),
             client_address=request.client.host if request.client else "unknown",
+            withdrawals=withdrawals,
         )
 
     app = FastAPI(title="Cymuned", lifespan=lifespan)

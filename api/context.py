@@ -12,6 +12,7 @@ from api.auth.tokens import bearer_token
 from api.db import RequestSession
 from api.settings import Settings
 from api.shared.language import Language, preferred_language
+from api.web.limits import Throttle
 
 
 class RequestContext(BaseContext):
@@ -22,12 +23,15 @@ class RequestContext(BaseContext):
         accept_language: str | None,
         authorization: str | None,
         client_address: str,
+        withdrawals: Throttle,
     ) -> None:
         super().__init__()
         self.session = session
         self.settings = settings
         self.language: Language = preferred_language(accept_language)
         self.client_address = client_address
+        # Lives as long as the app: each request counts against the same budget.
+        self.withdrawals = withdrawals
         self._authorization = authorization
         self._principal: Principal | None = None
         # DataLoaders, made on first use and kept for this request only.

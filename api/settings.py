@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     request_multipart_max_bytes: int = Field(default=12_000_000, ge=1)
     rate_limit_per_address: int = Field(default=600, ge=1)  # requests a minute
     rate_limit_per_user: int = Field(default=300, ge=1)  # requests a minute
+    # Withdrawals by reference code a minute per address: anyone may try one, none may
+    # try enough to find someone else's code.
+    withdraw_limit_per_address: int = Field(default=10, ge=1)
     # Production may accept only the operations in graphql/operations/ (by their hash).
     persisted_queries_only: bool = False
     # One statement may run this long before PostgreSQL stops it (an export cannot starve

@@ -332,12 +332,13 @@ class Mutation:
         )
 
     @strawberry.mutation(
-        description="Erase a conversation by its reference code; no account needed. "
-        "Nothing is kept but a count."
+        description="Erase a conversation by its reference code; no account needed, a few "
+        "tries a minute per address. Nothing is kept but a count."
     )
     async def withdraw_conversation(
         self, info: Info, reference_code: str
     ) -> WithdrawConversationPayload:
+        info.context.withdrawals.check(info.context.client_address, info.context.response)
         message = await privacy.withdraw(info.context.session, reference_code)
         return WithdrawConversationPayload(message=message)
 

@@ -14,10 +14,11 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.auth.tokens import bearer_token, read_access_token
-from api.errors import Unauthenticated
+from api.errors import RateLimited, Unauthenticated
 from api.web.asgi import BodyTooLarge, error_payload, header, read_body, replaying, send_json
 
 WINDOW_S = 60.0
@@ -74,6 +75,33 @@ class Counter:
         return count + 1, WINDOW_S - (now - start)
 
 
+def retry_after(counter: Counter, key: str, limit: int) -> int | None:
+    """Count one request against `limit` a minute: None while within it, else the whole
+    seconds until the window ends (at least 1)."""
+    count, resets_in = counter.hit(key)
+    return max(1, math.ceil(resets_in)) if count > limit else None
+
+
+def too_many(retry: int) -> str:
+    return f"Too many requests: try again in {retry} seconds."
+
+
+class Throttle:
+    """A per-address budget for one operation, far below the general one: for operations
+    anyone may call that check a secret (withdrawing by reference code), so the secret
+    cannot be found by trying many."""
+
+    def __init__(self, per_minute: int, counter: Counter | None = None) -> None:
+        self.per_minute, self.counter = per_minute, counter or Counter()
+
+    def check(self, address: str, response: Response) -> None:
+        """Count one try; over the budget, set Retry-After and raise RateLimited."""
+        retry = retry_after(self.counter, address, self.per_minute)
+        if retry is not None:
+            response.headers["Retry-After"] = str(retry)
+            raise RateLimited(too_many(retry))
+
+
 @dataclass(frozen=True)
 class RateLimits:
     per_address: int
@@ -105,15 +133,12 @@ class RateLimit:
         if user is not None:
             budgets.append((f"user:{user}", self.limits.per_user))
         for key, limit in budgets:
-            count, resets_in = self.counter.hit(key)
-            if count > limit:
-                retry = max(1, math.ceil(resets_in))
+            retry = retry_after(self.counter, key, limit)
+            if retry is not None:
                 await send_json(
                     send,
                     429,
-                    error_payload(
-                        scope, "RATE_LIMITED", f"Too many requests: try again in {retry} seconds."
-                    ),
+                    error_payload(scope, "RATE_LIMITED", too_many(retry)),
                     [(b"retry-after", str(retry).encode())],
                 )
                 return
