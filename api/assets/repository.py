@@ -7,6 +7,7 @@ point are worked out by subselects inside that statement, from the point being w
 
 from __future__ import annotations
 
+import functools
 import math
 import uuid
 from collections import defaultdict
@@ -95,6 +96,10 @@ def _const(value: str) -> Any:
     generic plan (used after five runs of a prepared statement) cannot see how rare a
     status is and may choose a slower plan."""
     return literal(value, literal_execute=True)
+
+
+def _int(value: int) -> Any:
+    return literal(value, Integer, literal_execute=True)
 
 
 def _live() -> ColumnElement[bool]:
@@ -478,29 +483,38 @@ async def counts(
 # --- tiles and exports -------------------------------------------------------------------
 
 
-async def tile(session: AsyncSession, scope: Scope, z: int, x: int, y: int, cap: int) -> bytes:
-    """A Mapbox vector tile of the visible live assets, at most `cap` features. Not
-    ordered: ordering by id made PostgreSQL pick a slow generic plan for this SQL."""
-    bounds = func.ST_TileEnvelope(z, x, y)
+@functools.lru_cache(maxsize=64)
+def _tile_statement(scope: Scope) -> Select[Any]:
+    """The tile SQL for one visibility, built once: only z, x, y and the cap change between
+    tiles. Not ordered: ordering by id made PostgreSQL pick a slow generic plan for it."""
+    bounds = func.ST_TileEnvelope(
+        bindparam("z", type_=Integer), bindparam("x", type_=Integer), bindparam("y", type_=Integer)
+    )
     inner = (
         select(
             Asset.id.cast(String).label("id"),
             func.coalesce(Asset.name_en, Asset.name_cy).label("name"),
             Asset.name_cy.label("name_cy"),
             Asset.category.label("category"),
-            func.ST_AsMVTGeom(func.ST_Transform(Asset.display_geom, 3857), bounds).label("geom"),
+            func.ST_AsMVTGeom(func.ST_Transform(Asset.display_geom, _int(3857)), bounds).label(
+                "geom"
+            ),
         )
         .where(
             visible(scope),
             _live(),
-            Asset.display_geom.op("&&")(func.ST_Transform(bounds, 4326)),
+            Asset.display_geom.op("&&")(func.ST_Transform(bounds, _int(4326))),
         )
-        .limit(cap)
+        .limit(bindparam("cap", type_=Integer))
         .subquery("t")
     )
-    data = await session.scalar(
-        select(func.ST_AsMVT(inner.table_valued(), "assets", 4096, "geom")).select_from(inner)
-    )
+    mvt = func.ST_AsMVT(inner.table_valued(), _const("assets"), _int(4096), _const("geom"))
+    return select(mvt).select_from(inner)
+
+
+async def tile(session: AsyncSession, scope: Scope, z: int, x: int, y: int, cap: int) -> bytes:
+    """A Mapbox vector tile of the visible live assets, at most `cap` features."""
+    data = await session.scalar(_tile_statement(scope), {"z": z, "x": x, "y": y, "cap": cap})
     return bytes(data or b"")
 
 

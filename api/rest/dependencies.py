@@ -18,7 +18,8 @@ async def request_session(request: Request) -> AsyncIterator[RequestSession]:
         yield session
 
 
-def request_settings(request: Request) -> Settings:
+async def request_settings(request: Request) -> Settings:
+    # async, though it awaits nothing: FastAPI runs a plain def in a worker thread.
     return request.app.state.settings
 
 
