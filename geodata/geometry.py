@@ -17,18 +17,27 @@ MAX_VERTICES = 200_000
 
 
 class GeometryProblem(ValueError):
-    """A geometry that cannot be used, with a message fit to show a person."""
+    """A geometry that cannot be used, with a message fit to show a person: in English it
+    completes "The geometry ...", and `cy` in Welsh completes "Mae'r geometreg ..."."""
+
+    def __init__(self, message: str, cy: str) -> None:
+        super().__init__(message)
+        self.cy = cy
 
 
 def _check_coordinates(geom: BaseGeometry) -> None:
 
     for lon, lat in get_coordinates(geom):
         if not (math.isfinite(lon) and math.isfinite(lat)):
-            raise GeometryProblem("has a coordinate that is not a number")
+            raise GeometryProblem(
+                "has a coordinate that is not a number", "yn cynnwys cyfesuryn nad yw'n rhif"
+            )
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             raise GeometryProblem(
                 f"has a coordinate out of range (lon {lon}, lat {lat}); "
-                "GeoJSON is longitude first, in degrees"
+                "GeoJSON is longitude first, in degrees",
+                f"yn cynnwys cyfesuryn y tu allan i'r ystod (lon {lon}, lat {lat}); "
+                "mae GeoJSON yn rhoi'r hydred yn gyntaf, mewn graddau",
             )
 
 
@@ -36,19 +45,27 @@ def polygonal_from_geojson(geometry: Any, max_vertices: int = MAX_VERTICES) -> M
     """A valid MultiPolygon from a GeoJSON Polygon/MultiPolygon, or GeometryProblem."""
     if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
         kind = geometry.get("type") if isinstance(geometry, dict) else type(geometry).__name__
-        raise GeometryProblem(f"must be a Polygon or MultiPolygon, not {kind}")
+        raise GeometryProblem(
+            f"must be a Polygon or MultiPolygon, not {kind}",
+            f"yn {kind}, ond rhaid iddi fod yn Polygon neu'n MultiPolygon",
+        )
     try:
         geom = shape(geometry)
     except (ValueError, TypeError, AttributeError, IndexError) as exc:
-        raise GeometryProblem(f"is not well-formed GeoJSON ({exc})") from None
+        raise GeometryProblem(
+            f"is not well-formed GeoJSON ({exc})", f"yn GeoJSON sydd wedi'i ffurfio'n wael ({exc})"
+        ) from None
     if geom.is_empty:
-        raise GeometryProblem("is empty")
+        raise GeometryProblem("is empty", "yn wag")
     _check_coordinates(geom)
 
     if get_num_coordinates(geom) > max_vertices:
-        raise GeometryProblem(f"has more than {max_vertices} vertices")
+        raise GeometryProblem(
+            f"has more than {max_vertices} vertices", f"yn cynnwys mwy na {max_vertices} fertig"
+        )
     if not geom.is_valid:
-        raise GeometryProblem(f"is not a valid polygon: {is_valid_reason(geom)}")
+        reason = is_valid_reason(geom)
+        raise GeometryProblem(f"is not a valid polygon: {reason}", f"yn bolygon annilys: {reason}")
     return geom if isinstance(geom, MultiPolygon) else MultiPolygon([geom])
 
 

@@ -71,16 +71,20 @@ class Principal:
 
     def require_user(self) -> uuid.UUID:
         if self.user_id is None:
-            raise Unauthenticated("Sign in to do this.")
+            raise Unauthenticated("Sign in to do this.", cy="Mewngofnodwch i wneud hyn.")
         return self.user_id
 
     def require(self, roles: Iterable[Role], county_code: str | None = None) -> uuid.UUID:
         user_id = self.require_user()
         roles = tuple(roles)
         if not self.has_any(roles, county_code):
-            names = " or ".join(r.value for r in roles)
-            where = f" in county {county_code}" if county_code else ""
-            raise Forbidden(f"You need the {names} role{where} to do this.")
+            values = [r.value for r in roles]
+            where_en = f" in county {county_code}" if county_code else ""
+            where_cy = f" yn sir {county_code}" if county_code else ""
+            raise Forbidden(
+                f"You need the {' or '.join(values)} role{where_en} to do this.",
+                cy=f"Mae angen rôl {' neu '.join(values)}{where_cy} arnoch i wneud hyn.",
+            )
         return user_id
 
 

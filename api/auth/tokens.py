@@ -52,9 +52,15 @@ def read_access_token(secret: str, token: str) -> AccessClaims:
         )
         return AccessClaims(uuid.UUID(claims["sub"]), uuid.UUID(claims["sid"]))
     except jwt.ExpiredSignatureError:
-        raise Unauthenticated("Your session has expired: refresh it or sign in again.") from None
+        raise Unauthenticated(
+            "Your session has expired: refresh it or sign in again.",
+            cy="Mae eich sesiwn wedi dod i ben: adnewyddwch hi neu mewngofnodwch eto.",
+        ) from None
     except (jwt.InvalidTokenError, ValueError):
-        raise Unauthenticated("This access token is not valid: sign in again.") from None
+        raise Unauthenticated(
+            "This access token is not valid: sign in again.",
+            cy="Nid yw'r tocyn mynediad hwn yn ddilys: mewngofnodwch eto.",
+        ) from None
 
 
 def new_refresh_token() -> str:

@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from api.auth.principal import Principal, Role
 from api.errors import Conflict, Forbidden, NotFound
 from api.grants import repository
-from api.grants.models import GrantApplication, GrantRound
+from api.grants.models import GrantApplication, GrantReport, GrantRound
 
 STAFF_ROLES = (Role.ADMIN, Role.COORDINATOR)
 
@@ -30,7 +30,10 @@ def is_staff(principal: Principal, round_: GrantRound) -> bool:
 def require_staff(principal: Principal, round_: GrantRound) -> uuid.UUID:
     user_id = principal.require_user()
     if not is_staff(principal, round_):
-        raise Forbidden("Only the round's coordinators can do this.")
+        raise Forbidden(
+            "Only the round's coordinators can do this.",
+            cy="Dim ond cydlynwyr y cylch sy'n gallu gwneud hyn.",
+        )
     return user_id
 
 
@@ -41,7 +44,9 @@ def is_owner(principal: Principal, application: GrantApplication) -> bool:
 async def load_round(session: AsyncSession, round_id: uuid.UUID) -> GrantRound:
     found = await repository.round_by_id(session, round_id)
     if found is None:
-        raise NotFound("There is no grant round with this id.")
+        raise NotFound(
+            "There is no grant round with this id.", cy="Nid oes cylch grantiau â'r id hwn."
+        )
     return found
 
 
@@ -50,8 +55,19 @@ async def load_application(
 ) -> tuple[GrantApplication, GrantRound]:
     found = await repository.application_by_id(session, application_id)
     if found is None:
-        raise NotFound("There is no grant application with this id.")
+        raise NotFound(
+            "There is no grant application with this id.", cy="Nid oes cais am grant â'r id hwn."
+        )
     return found, await load_round(session, found.round_id)
+
+
+async def load_report(
+    session: AsyncSession, report_id: uuid.UUID
+) -> tuple[GrantReport, GrantApplication, GrantRound]:
+    report = await repository.report_by_id(session, report_id)
+    if report is None:
+        raise NotFound("There is no report with this id.", cy="Nid oes adroddiad â'r id hwn.")
+    return report, *await load_application(session, report.application_id)
 
 
 async def commit(session: AsyncSession) -> None:
@@ -62,5 +78,7 @@ async def commit(session: AsyncSession) -> None:
     except StaleDataError:
         await session.rollback()
         raise Conflict(
-            "This application was changed by someone else just now: reload it and try again."
+            "This application was changed by someone else just now: reload it and try again.",
+            cy="Mae rhywun arall newydd newid y cais hwn: ail-lwythwch ef a rhowch gynnig arall "
+            "arni.",
         ) from None

@@ -275,10 +275,16 @@ async def create_application(
     round_ = await access.load_round(session, round_id)
     staff = access.is_staff(principal, round_)
     if not staff and not principal.has(Role.APPLICANT):
-        raise Forbidden("Only applicants, or the round's coordinators, can write an application.")
+        raise Forbidden(
+            "Only applicants, or the round's coordinators, can write an application.",
+            cy="Dim ond ymgeiswyr, neu gydlynwyr y cylch, sy'n gallu ysgrifennu cais.",
+        )
     community_id, county = await _checked_place(session, round_, draft)
     if not staff and not principal.has(Role.APPLICANT, county):
-        raise Forbidden("Your APPLICANT role does not cover this community's county.")
+        raise Forbidden(
+            "Your APPLICANT role does not cover this community's county.",
+            cy="Nid yw eich rôl APPLICANT yn cynnwys sir y gymuned hon.",
+        )
     fields = _fields(draft, community_id, county)
     viewer = Viewer.STAFF if staff else Viewer.OWNER
     if client_id is not None:
@@ -291,7 +297,9 @@ async def create_application(
             ):
                 return ApplicationView(stored, viewer, True)
             raise Conflict(
-                "An application with this id already exists with other content.", field="id"
+                "An application with this id already exists with other content.",
+                field="id",
+                cy="Mae cais â'r id hwn yn bod eisoes, gyda chynnwys gwahanol.",
             )
     application = GrantApplication(
         id=client_id or uuid.uuid4(),
@@ -323,7 +331,10 @@ def _require_editor(
         return Viewer.STAFF
     if access.is_owner(principal, application):
         return Viewer.OWNER
-    raise Forbidden("Only the applicant or the round's coordinators can change this application.")
+    raise Forbidden(
+        "Only the applicant or the round's coordinators can change this application.",
+        cy="Dim ond yr ymgeisydd neu gydlynwyr y cylch sy'n gallu newid y cais hwn.",
+    )
 
 
 async def update_application(
@@ -420,7 +431,7 @@ async def get_application(
         return ApplicationView(application, Viewer.OWNER, True)
     if await _may_see_as_panel(session, principal, application):
         return await _panel_view(session, principal, application)
-    raise Forbidden("You cannot see this application.")
+    raise Forbidden("You cannot see this application.", cy="Ni allwch weld y cais hwn.")
 
 
 async def list_applications(

@@ -12,7 +12,7 @@ from api.audit import service as audit
 from api.auth.principal import Principal
 from api.errors import Forbidden, NotFound
 from api.grants import access, applications, repository
-from api.grants.errors import NotAllowedHere, RuleBroken
+from api.grants.errors import DECLARE_FIRST, NotAllowedHere, RuleBroken
 from api.grants.lifecycle import Status
 from api.grants.models import Attachment, GrantApplication, GrantRound
 from api.grants.reports import ReportStatus
@@ -55,10 +55,7 @@ async def add_report_photo(
 ) -> Attachment:
     """A photo on a progress or final report, until the report is approved (its
     applicant, or the round's coordinators)."""
-    report = await repository.report_by_id(session, report_id)
-    if report is None:
-        raise NotFound("There is no report with this id.")
-    application, round_ = await access.load_application(session, report.application_id)
+    report, application, round_ = await access.load_report(session, report_id)
     _may_add(principal, application, round_)
     if report.status == ReportStatus.APPROVED.value:
         raise RuleBroken(
@@ -74,7 +71,10 @@ async def add_report_photo(
 def _may_add(principal: Principal, application: GrantApplication, round_: GrantRound) -> None:
     principal.require_user()
     if not access.is_staff(principal, round_) and not access.is_owner(principal, application):
-        raise Forbidden("Only the applicant or the round's coordinators can add files.")
+        raise Forbidden(
+            "Only the applicant or the round's coordinators can add files.",
+            cy="Dim ond yr ymgeisydd neu gydlynwyr y cylch sy'n gallu ychwanegu ffeiliau.",
+        )
 
 
 async def _add(
@@ -141,14 +141,12 @@ async def attachment_file(
     """The stored file, for whoever may see the application's detail."""
     attachment = await repository.attachment_by_id(session, attachment_id)
     if attachment is None:
-        raise NotFound("There is no attachment with this id.")
+        raise NotFound("There is no attachment with this id.", cy="Nid oes atodiad â'r id hwn.")
     view = await applications.get_application(session, principal, attachment.application_id)
     if not view.detail_visible:
-        raise NotAllowedHere(
-            "DECLARATION_REQUIRED", "Declare whether you have a conflict of interest first."
-        )
+        raise NotAllowedHere("DECLARATION_REQUIRED", *DECLARE_FIRST)
     key = attachment.thumbnail_key if thumbnail else attachment.image_key
     data = await asyncio.to_thread(storage.read, key)
     if data is None:
-        raise NotFound("This attachment's file is missing.")
+        raise NotFound("This attachment's file is missing.", cy="Mae ffeil yr atodiad hwn ar goll.")
     return data, attachment.content_type

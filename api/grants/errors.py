@@ -16,9 +16,16 @@ class RuleBroken(DomainError):
 class NotAllowedHere(Forbidden):
     """A permission refusal with a more precise code than FORBIDDEN."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, code: str, en: str, cy: str) -> None:
+        super().__init__(en, cy=cy)
         self.code = code
+
+
+# Said both as a rule (before reviewing) and as a refusal (before seeing what a review needs).
+DECLARE_FIRST = (
+    "Declare whether you have a conflict of interest first.",
+    "Datganwch yn gyntaf a oes gennych wrthdaro buddiannau.",
+)
 
 
 def too_long(values: dict[str, tuple[str | None, int]]) -> list[RuleBroken]:

@@ -94,11 +94,18 @@ async def _authorise(
 ) -> None:
     principal.require_user()
     if (round_id is None) == (county is None):
-        raise BadInput("Give either roundId or countyCode.", field="roundId")
+        raise BadInput(
+            "Give either roundId or countyCode.",
+            field="roundId",
+            cy="Rhowch naill ai roundId neu countyCode.",
+        )
     if round_id is not None:
         access.require_staff(principal, await access.load_round(session, round_id))
     elif not principal.has_any(access.STAFF_ROLES, county):
-        raise Forbidden("Only the county's coordinators can see its grants report.")
+        raise Forbidden(
+            "Only the county's coordinators can see its grants report.",
+            cy="Dim ond cydlynwyr y sir sy'n gallu gweld ei hadroddiad grantiau.",
+        )
 
 
 async def grants_report(

@@ -13,7 +13,7 @@ from api.audit import service as audit
 from api.auth.principal import Principal
 from api.errors import Forbidden
 from api.grants import access, repository
-from api.grants.errors import NotAllowedHere, RuleBroken
+from api.grants.errors import DECLARE_FIRST, NotAllowedHere, RuleBroken
 from api.grants.lifecycle import Status
 from api.grants.models import ConflictDeclaration, GrantApplication, GrantRound, Review
 
@@ -83,7 +83,10 @@ async def declare_conflict(
     application, _ = await access.load_application(session, application_id)
     user_id = await _require_member(session, principal, application)
     if application.status == Status.DRAFT.value:
-        raise Forbidden("This application has not been submitted.")
+        raise Forbidden(
+            "This application has not been submitted.",
+            cy="Nid yw'r cais hwn wedi'i gyflwyno.",
+        )
     if await repository.declaration(session, application_id, user_id) is not None:
         raise RuleBroken(
             "ALREADY_DECLARED",
@@ -152,12 +155,7 @@ async def save_review(
     user_id = await _require_member(session, principal, application)
     declared = await repository.declaration(session, application_id, user_id)
     if declared is None:
-        raise RuleBroken(
-            "DECLARATION_REQUIRED",
-            "Declare whether you have a conflict of interest first.",
-            "Datganwch yn gyntaf a oes gennych wrthdaro buddiannau.",
-            field="applicationId",
-        )
+        raise RuleBroken("DECLARATION_REQUIRED", *DECLARE_FIRST, field="applicationId")
     if declared.conflict:
         raise RuleBroken(
             "REVIEWER_CONFLICTED",
@@ -213,14 +211,18 @@ async def visible_reviews(
     if access.is_owner(principal, application) or not await repository.is_panel_member(
         session, application.round_id, user_id
     ):
-        raise Forbidden("Reviews are for the panel and the round's coordinators only.")
+        raise Forbidden(
+            "Reviews are for the panel and the round's coordinators only.",
+            cy="Mae adolygiadau ar gyfer y panel a chydlynwyr y cylch yn unig.",
+        )
     declared = await repository.declaration(session, application_id, user_id)
-    if declared is None or declared.conflict:
+    if declared is None:
+        raise NotAllowedHere("DECLARATION_REQUIRED", *DECLARE_FIRST)
+    if declared.conflict:
         raise NotAllowedHere(
-            "CONFLICTED" if declared else "DECLARATION_REQUIRED",
-            "You cannot see reviews of an application you have a conflict with."
-            if declared
-            else "Declare whether you have a conflict of interest first.",
+            "CONFLICTED",
+            "You cannot see reviews of an application you have a conflict with.",
+            "Ni allwch weld adolygiadau o gais y mae gennych wrthdaro buddiannau ag ef.",
         )
     mine = next((r for r in reviews if r.reviewer_id == user_id), None)
     if mine is None or mine.submitted_at is None:

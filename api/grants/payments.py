@@ -67,7 +67,10 @@ async def accept_award(
     application, round_ = await access.load_application(session, application_id)
     staff = access.is_staff(principal, round_)
     if not staff and not access.is_owner(principal, application):
-        raise Forbidden("Only the applicant or the round's coordinators can accept an award.")
+        raise Forbidden(
+            "Only the applicant or the round's coordinators can accept an award.",
+            cy="Dim ond yr ymgeisydd neu gydlynwyr y cylch sy'n gallu derbyn dyfarniad.",
+        )
     lifecycle.actor_for(Status(application.status), Status.ACCEPTED)
     for tranche in tranches_for(round_, application):
         repository.add(session, tranche)

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.audit import service as audit
 from api.auth.principal import Principal
-from api.errors import Forbidden, InvalidInput, NotFound
+from api.errors import Forbidden, InvalidInput
 from api.grants import access, payments, repository
 from api.grants.defaults import Condition
 from api.grants.errors import RuleBroken
@@ -96,7 +96,10 @@ async def submit_report(
     user_id = principal.require_user()
     application, round_ = await access.load_application(session, application_id)
     if not access.is_staff(principal, round_) and not access.is_owner(principal, application):
-        raise Forbidden("Only the project's applicant or the round's coordinators can report.")
+        raise Forbidden(
+            "Only the project's applicant or the round's coordinators can report.",
+            cy="Dim ond ymgeisydd y prosiect neu gydlynwyr y cylch sy'n gallu adrodd.",
+        )
     if application.status != Status.ACTIVE.value:
         raise RuleBroken(
             "PROJECT_NOT_ACTIVE",
@@ -143,10 +146,7 @@ async def review_report(
     approve: bool,
     note: str | None,
 ) -> GrantReport:
-    report = await repository.report_by_id(session, report_id)
-    if report is None:
-        raise NotFound("There is no report with this id.")
-    _, round_ = await access.load_application(session, report.application_id)
+    report, _, round_ = await access.load_report(session, report_id)
     user_id = access.require_staff(principal, round_)
     if report.status != ReportStatus.SUBMITTED.value:
         raise RuleBroken(

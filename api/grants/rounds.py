@@ -103,7 +103,10 @@ async def create_round(session: AsyncSession, principal: Principal, new: NewRoun
     user_id = principal.require_user()
     counties = frozenset(new.county_codes)
     if not principal.covers_any(access.STAFF_ROLES, counties):
-        raise Forbidden("Only a coordinator of every county of the round can set it up.")
+        raise Forbidden(
+            "Only a coordinator of every county of the round can set it up.",
+            cy="Dim ond cydlynydd pob un o siroedd y cylch sy'n gallu ei sefydlu.",
+        )
     criteria = new.criteria if new.criteria is not None else defaults.CRITERIA
     tiers = new.tiers if new.tiers is not None else defaults.TIERS
     schedule = (

@@ -26,7 +26,10 @@ async def move_application(
     application, round_ = await access.load_application(session, application_id)
     staff = access.is_staff(principal, round_)
     if not staff and not access.is_owner(principal, application):
-        raise Forbidden("Only the applicant or the round's coordinators can do this.")
+        raise Forbidden(
+            "Only the applicant or the round's coordinators can do this.",
+            cy="Dim ond yr ymgeisydd neu gydlynwyr y cylch sy'n gallu gwneud hyn.",
+        )
     if target in lifecycle.NEEDS_OWN_MUTATION:
         raise RuleBroken(
             "NEEDS_OWN_MUTATION",
@@ -36,7 +39,10 @@ async def move_application(
         )
     actor = lifecycle.actor_for(Status(application.status), target)
     if actor is Actor.STAFF and not staff:
-        raise Forbidden("Only the round's coordinators can make this change.")
+        raise Forbidden(
+            "Only the round's coordinators can make this change.",
+            cy="Dim ond cydlynwyr y cylch sy'n gallu gwneud y newid hwn.",
+        )
     reason = (reason or "").strip() or None
     if target in lifecycle.NEEDS_REASON and reason is None:
         raise RuleBroken(

@@ -20,6 +20,7 @@ from api.people import repository
 from api.people import service as people
 from api.people.models import CommunityLeader, LeaderContact, LeaderSupport
 from api.places import service as places
+from api.shared.text import required_text
 from api.shared.versioning import check_version
 
 STAFF = (Role.COORDINATOR, Role.ADMIN)
@@ -32,6 +33,13 @@ class LeaderStatus(Enum):
     NOMINATED = "NOMINATED"
     ENDORSED = "ENDORSED"
     DECLINED = "DECLINED"
+
+
+# How a decided nomination reads in a sentence: "already endorsed", "eisoes wedi'i gymeradwyo".
+_DECIDED = {
+    LeaderStatus.ENDORSED.value: ("endorsed", "wedi'i gymeradwyo"),
+    LeaderStatus.DECLINED.value: ("declined", "wedi'i wrthod"),
+}
 
 
 class SupportKind(Enum):
@@ -68,15 +76,16 @@ class LeaderSupportLine:
     hours: dict[SupportKind, float] = field(default_factory=dict)
 
 
+def _note_too_long() -> BadInput:
+    return BadInput(
+        f"Keep the note to {TEXT_MAX} characters.",
+        field="note",
+        cy=f"Cadwch y nodyn o fewn {TEXT_MAX} nod.",
+    )
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _text(value: str, name: str, limit: int, errors: list[DomainError]) -> str:
-    value = value.strip()
-    if not value or len(value) > limit:
-        errors.append(BadInput(f"Write 1 to {limit} characters.", field=name))
-    return value
 
 
 async def _county_of_community(session: AsyncSession, community_id: uuid.UUID) -> str | None:
@@ -93,12 +102,15 @@ async def nominate(
     county = await _county_of_community(session, nomination.community_id)
     errors: list[DomainError] = []
     if county is None:
-        errors.append(BadInput("There is no community with this id.", field="communityId"))
+        errors.append(places.no_such_community())
     elif principal.grants and not principal.has_any(list(principal.grants), county):
-        raise Forbidden("You can nominate leaders only in the counties you work in.")
-    name = _text(nomination.name, "name", NAME_MAX, errors)
-    reason = _text(nomination.reason, "reason", TEXT_MAX, errors)
-    connection = _text(nomination.connection, "connection", TEXT_MAX, errors)
+        raise Forbidden(
+            "You can nominate leaders only in the counties you work in.",
+            cy="Dim ond yn y siroedd rydych yn gweithio ynddynt y gallwch enwebu arweinwyr.",
+        )
+    name = required_text(nomination.name, "name", NAME_MAX, errors)
+    reason = required_text(nomination.reason, "reason", TEXT_MAX, errors)
+    connection = required_text(nomination.connection, "connection", TEXT_MAX, errors)
     email = (nomination.email or "").strip().lower() or None
     phone = (nomination.phone or "").strip() or None
     if (email or phone) and not nomination.consent_to_contact:
@@ -107,12 +119,16 @@ async def nominate(
                 "Contact details are kept only when the person has agreed: "
                 "leave them out, or confirm their consent.",
                 field="consentToContact",
+                cy="Dim ond pan fydd yr unigolyn wedi cytuno y cedwir manylion cyswllt: "
+                "gadewch nhw allan, neu cadarnhewch eu caniatâd.",
             )
         )
     if email and (len(email) > 320 or "@" not in email.strip("@")):
-        errors.append(BadInput("This is not an email address.", field="email"))
+        errors.append(people.not_an_email())
     if phone and (len(phone) > 40 or sum(c.isdigit() for c in phone) < 6):
-        errors.append(BadInput("This is not a phone number.", field="phone"))
+        errors.append(
+            BadInput("This is not a phone number.", field="phone", cy="Nid rhif ffôn yw hwn.")
+        )
     if errors:
         raise InvalidInput(errors)
     assert county is not None
@@ -151,7 +167,15 @@ async def _leader_for_staff(
     principal.require(STAFF)
     leader = await repository.leader_by_id(session, leader_id)
     if leader is None:
-        raise InvalidInput([NotFound("There is no leader with this id.", field="id")])
+        raise InvalidInput(
+            [
+                NotFound(
+                    "There is no leader with this id.",
+                    field="id",
+                    cy="Nid oes arweinydd â'r id hwn.",
+                )
+            ]
+        )
     return principal.require(STAFF, leader.county_code), leader
 
 
@@ -170,11 +194,18 @@ async def decide(
     except Conflict as conflict:
         raise InvalidInput([conflict]) from None
     if leader.status != LeaderStatus.NOMINATED.value:
+        en, cy = _DECIDED[leader.status]
         raise InvalidInput(
-            [Conflict(f"This nomination was already {leader.status.lower()}.", field="id")]
+            [
+                Conflict(
+                    f"This nomination was already {en}.",
+                    field="id",
+                    cy=f"Mae'r enwebiad hwn eisoes {cy}.",
+                )
+            ]
         )
     if note is not None and len(note) > TEXT_MAX:
-        raise InvalidInput([BadInput(f"Keep the note to {TEXT_MAX} characters.", field="note")])
+        raise InvalidInput([_note_too_long()])
     before = {"status": leader.status}
     leader.status = (LeaderStatus.ENDORSED if endorse else LeaderStatus.DECLINED).value
     leader.decided_by, leader.decided_at = actor, _now()
@@ -201,12 +232,34 @@ async def invite(
     actor, leader = await _leader_for_staff(session, principal, leader_id)
     contact = (await repository.leader_contacts(session, [leader.id])).get(leader.id)
     if leader.status != LeaderStatus.ENDORSED.value:
-        raise InvalidInput([Conflict("Only endorsed leaders can be invited.", field="id")])
+        raise InvalidInput(
+            [
+                Conflict(
+                    "Only endorsed leaders can be invited.",
+                    field="id",
+                    cy="Dim ond arweinwyr sydd wedi'u cymeradwyo y gellir eu gwahodd.",
+                )
+            ]
+        )
     if leader.user_id is not None:
-        raise InvalidInput([Conflict("This leader already has an account.", field="id")])
+        raise InvalidInput(
+            [
+                Conflict(
+                    "This leader already has an account.",
+                    field="id",
+                    cy="Mae gan yr arweinydd hwn gyfrif eisoes.",
+                )
+            ]
+        )
     if contact is None or contact.email is None:
         raise InvalidInput(
-            [BadInput("There is no consented email address to invite them at.", field="id")]
+            [
+                BadInput(
+                    "There is no consented email address to invite them at.",
+                    field="id",
+                    cy="Nid oes cyfeiriad e-bost y cafwyd caniatâd i'w ddefnyddio i'w gwahodd.",
+                )
+            ]
         )
     account, password = await people.create_invited_user(
         session,
@@ -234,14 +287,30 @@ async def record_support(
     actor, leader = await _leader_for_staff(session, principal, leader_id)
     errors: list[DomainError] = []
     if leader.status != LeaderStatus.ENDORSED.value:
-        errors.append(Conflict("Support is recorded for endorsed leaders.", field="leaderId"))
+        errors.append(
+            Conflict(
+                "Support is recorded for endorsed leaders.",
+                field="leaderId",
+                cy="Dim ond ar gyfer arweinwyr sydd wedi'u cymeradwyo y cofnodir cymorth.",
+            )
+        )
     if not 0 < support.hours <= HOURS_MAX:
-        errors.append(BadInput(f"Give hours between 0 and {HOURS_MAX:g}.", field="hours"))
+        errors.append(
+            BadInput(
+                f"Give hours between 0 and {HOURS_MAX:g}.",
+                field="hours",
+                cy=f"Rhowch oriau rhwng 0 a {HOURS_MAX:g}.",
+            )
+        )
     if support.given_on > _now().date():
-        errors.append(BadInput("The date is in the future.", field="givenOn"))
-    given_by = _text(support.given_by, "givenBy", NAME_MAX, errors)
+        errors.append(
+            BadInput(
+                "The date is in the future.", field="givenOn", cy="Mae'r dyddiad yn y dyfodol."
+            )
+        )
+    given_by = required_text(support.given_by, "givenBy", NAME_MAX, errors)
     if support.note is not None and len(support.note) > TEXT_MAX:
-        errors.append(BadInput(f"Keep the note to {TEXT_MAX} characters.", field="note"))
+        errors.append(_note_too_long())
     if errors:
         raise InvalidInput(errors)
     row = LeaderSupport(
@@ -280,11 +349,18 @@ async def leaders(
     if community_id is not None:
         county_code = await _county_of_community(session, community_id)
         if county_code is None:
-            raise BadInput("There is no community with this id.", field="communityId")
+            raise places.no_such_community()
     if county_code is None:
-        raise BadInput("Give a communityId or a countyCode.", field="countyCode")
+        raise BadInput(
+            "Give a communityId or a countyCode.",
+            field="countyCode",
+            cy="Rhowch communityId neu countyCode.",
+        )
     if not principal.has_any(list(Role), county_code):
-        raise Forbidden("You can see the leaders of the counties you work in.")
+        raise Forbidden(
+            "You can see the leaders of the counties you work in.",
+            cy="Dim ond arweinwyr y siroedd rydych yn gweithio ynddynt y gallwch eu gweld.",
+        )
     return await repository.leaders(
         session,
         community_id=community_id,

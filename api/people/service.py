@@ -37,11 +37,6 @@ from api.shared.versioning import check_version
 
 log = logging.getLogger(__name__)
 
-# One message for an unknown email, a wrong password and a deactivated account, so the
-# answer never tells a stranger which addresses have accounts.
-WRONG_CREDENTIALS = "Wrong email or password."
-SESSION_ENDED = "Your sign-in has ended: sign in again."
-REFRESH_REFUSED = "This refresh token is not valid any more: sign in again."
 FIRST_ADMIN_EMAIL = "admin@localhost"
 PASSWORD_MAX_LENGTH = 1024  # argon2 hashes anything, but a megabyte "password" is an attack
 
@@ -88,6 +83,46 @@ class SignIn:
     user: User
 
 
+def _wrong_credentials() -> Unauthenticated:
+    # One answer for an unknown email, a wrong password and a deactivated account, so it
+    # never tells a stranger which addresses have accounts.
+    return Unauthenticated(
+        "Wrong email or password.", cy="Mae'r cyfeiriad e-bost neu'r cyfrinair yn anghywir."
+    )
+
+
+def _session_ended() -> Unauthenticated:
+    return Unauthenticated(
+        "Your sign-in has ended: sign in again.",
+        cy="Mae eich sesiwn wedi dod i ben: mewngofnodwch eto.",
+    )
+
+
+def _refresh_refused() -> Unauthenticated:
+    return Unauthenticated(
+        "This refresh token is not valid any more: sign in again.",
+        cy="Nid yw'r tocyn adnewyddu hwn yn ddilys mwyach: mewngofnodwch eto.",
+    )
+
+
+def _no_such_user() -> NotFound:
+    return NotFound(
+        "There is no user with this id.", field="userId", cy="Nid oes defnyddiwr â'r id hwn."
+    )
+
+
+def _email_taken() -> Conflict:
+    return Conflict(
+        "Another account already uses this email.",
+        field="email",
+        cy="Mae cyfrif arall eisoes yn defnyddio'r cyfeiriad e-bost hwn.",
+    )
+
+
+def not_an_email(field: str = "email") -> BadInput:
+    return BadInput("This is not an email address.", field=field, cy="Nid cyfeiriad e-bost yw hwn.")
+
+
 def _now() -> datetime:
     # Python's clock, not SQL now(): now() stands still for a whole transaction.
     return datetime.now(UTC)
@@ -128,7 +163,7 @@ async def principal_for_token(session: AsyncSession, settings: Settings, token: 
     claims = tokens.read_access_token(_secret(settings), token)
     rows = await repository.principal_rows(session, claims.user_id, claims.session_id)
     if not rows:
-        raise Unauthenticated(SESSION_ENDED)
+        raise _session_ended()
     grants = group_grants((role, county) for role, county in rows if role is not None)
     return Principal(
         user_id=claims.user_id,
@@ -163,7 +198,11 @@ async def login(
         # account locked for ever.
         log.warning("sign-in throttled for %s from %s", email, client_address)
         minutes = max(1, int(settings.login_failure_window.total_seconds() // 60))
-        raise RateLimited(f"Too many failed sign-ins. Wait {minutes} minutes, then try again.")
+        raise RateLimited(
+            f"Too many failed sign-ins. Wait {minutes} minutes, then try again.",
+            cy=f"Gormod o ymdrechion aflwyddiannus i fewngofnodi. Arhoswch {minutes} munud, "
+            "yna rhowch gynnig arall arni.",
+        )
 
     user = await repository.user_by_email(session, email)
     # argon2 takes tens of milliseconds on purpose: off the event loop with it.
@@ -190,7 +229,7 @@ async def login(
         # Committed before refusing: the request's session is rolled back after an error,
         # and an uncounted failure would not throttle anything.
         await session.commit()
-        raise Unauthenticated(WRONG_CREDENTIALS)
+        raise _wrong_credentials()
 
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = await asyncio.to_thread(passwords.hash_password, password)
@@ -215,10 +254,10 @@ async def refresh_session(session: AsyncSession, settings: Settings, refresh_tok
     token_hash = tokens.refresh_token_hash(refresh_token)
     found = await repository.refresh_token_with_session(session, token_hash)
     if found is None:
-        raise Unauthenticated(REFRESH_REFUSED)
+        raise _refresh_refused()
     token, auth_session, user = found
     if auth_session.revoked_at is not None or not user.active or token.expires_at <= now:
-        raise Unauthenticated(REFRESH_REFUSED)
+        raise _refresh_refused()
     if token.used_at is not None or not await repository.mark_refresh_token_used(
         session, token_hash, now
     ):
@@ -232,7 +271,7 @@ async def refresh_session(session: AsyncSession, settings: Settings, refresh_tok
         )
         # Committed before refusing, or the rollback after the error would undo it.
         await session.commit()
-        raise Unauthenticated(REFRESH_REFUSED)
+        raise _refresh_refused()
     signed_in = _issue(session, settings, user, auth_session.id, now)
     audit.record(
         session,
@@ -319,7 +358,7 @@ def _secret(settings: Settings) -> str:
 async def me(session: AsyncSession, principal: Principal) -> User:
     user = await repository.user_by_id(session, principal.require_user())
     if user is None:
-        raise Unauthenticated(SESSION_ENDED)
+        raise _session_ended()
     return user
 
 
@@ -396,7 +435,7 @@ async def set_user_roles(
     wanted, errors = await _parse_grants(session, roles)
     user = await repository.user_by_id(session, user_id)
     if user is None:
-        raise InvalidInput([*errors, NotFound("There is no user with this id.", field="userId")])
+        raise InvalidInput([*errors, _no_such_user()])
     if errors:
         raise InvalidInput(errors)
     try:
@@ -431,9 +470,12 @@ async def deactivate_user(session: AsyncSession, principal: Principal, user_id: 
     admin_id = principal.require([Role.ADMIN])
     user = await repository.user_by_id(session, user_id)
     if user is None:
-        raise InvalidInput([NotFound("There is no user with this id.", field="userId")])
+        raise InvalidInput([_no_such_user()])
     if user.id == admin_id:
-        raise Forbidden("You cannot deactivate your own account: ask another admin.")
+        raise Forbidden(
+            "You cannot deactivate your own account: ask another admin.",
+            cy="Ni allwch ddadactifadu eich cyfrif eich hun: gofynnwch i weinyddwr arall.",
+        )
     _require_admin_over(principal, await repository.grants_of(session, user.id))
     if not user.active:
         return user
@@ -515,22 +557,32 @@ async def _create_user(
     errors: list[DomainError] = []
     email = normalise_email(new.email)
     if len(email) > 320 or not _EMAIL.match(email):
-        errors.append(BadInput("This is not an email address.", field="email"))
+        errors.append(not_an_email())
     elif await repository.email_taken(session, email):
-        errors.append(Conflict("Another account already uses this email.", field="email"))
+        errors.append(_email_taken())
     display_name = new.display_name.strip()
     if not display_name or len(display_name) > 200:
-        errors.append(BadInput("Give a name of 1 to 200 characters.", field="displayName"))
+        errors.append(
+            BadInput(
+                "Give a name of 1 to 200 characters.",
+                field="displayName",
+                cy="Rhowch enw o 1 i 200 nod.",
+            )
+        )
     if len(new.password) < passwords.MIN_LENGTH:
         errors.append(
             BadInput(
-                f"Use a password of at least {passwords.MIN_LENGTH} characters.", field="password"
+                f"Use a password of at least {passwords.MIN_LENGTH} characters.",
+                field="password",
+                cy=f"Defnyddiwch gyfrinair o {passwords.MIN_LENGTH} nod o leiaf.",
             )
         )
     elif len(new.password) > PASSWORD_MAX_LENGTH:
         errors.append(
             BadInput(
-                f"Use a password of at most {PASSWORD_MAX_LENGTH} characters.", field="password"
+                f"Use a password of at most {PASSWORD_MAX_LENGTH} characters.",
+                field="password",
+                cy=f"Defnyddiwch gyfrinair o {PASSWORD_MAX_LENGTH} nod ar y mwyaf.",
             )
         )
     grants, grant_errors = await _parse_grants(session, new.roles)
@@ -550,7 +602,7 @@ async def _create_user(
     )
     if not await repository.add_user(session, user, grants):
         # Another request took the email between the check and the insert.
-        raise InvalidInput([Conflict("Another account already uses this email.", field="email")])
+        raise InvalidInput([_email_taken()])
     audit.record(
         session,
         actor_id=actor_id,
@@ -579,20 +631,37 @@ async def _parse_grants(
         codes = {c.strip() for c in grant.county_codes}
         if grant.all_counties:
             if codes:
-                errors.append(BadInput("Give county codes or allCounties, not both.", field=where))
+                errors.append(
+                    BadInput(
+                        "Give county codes or allCounties, not both.",
+                        field=where,
+                        cy="Rhowch godau sir neu allCounties, nid y ddau.",
+                    )
+                )
             else:
                 rows.add((grant.role.value, None))
             continue
         if not codes:
             errors.append(
-                BadInput("Give at least one county code, or set allCounties.", field=where)
+                BadInput(
+                    "Give at least one county code, or set allCounties.",
+                    field=where,
+                    cy="Rhowch o leiaf un cod sir, neu gosodwch allCounties.",
+                )
             )
             continue
         if known is None:
             known = await places.county_codes(session)
         unknown = sorted(codes - known)
         if unknown:
-            errors.append(BadInput(f"Unknown county code: {', '.join(unknown)}.", field=where))
+            listed = ", ".join(unknown)
+            errors.append(
+                BadInput(
+                    f"Unknown county code: {listed}.",
+                    field=where,
+                    cy=f"Cod sir anhysbys: {listed}.",
+                )
+            )
             continue
         rows.update((grant.role.value, code) for code in codes)
     # A region-wide grant already covers every county of that role.
@@ -605,7 +674,9 @@ def _require_admin_over(principal: Principal, grants: Iterable[GrantRow]) -> Non
     for role, county in grants:
         scope = ALL_COUNTIES if county is None else frozenset({county})
         if not principal.covers(Role.ADMIN, scope):
-            where = "the whole region" if county is None else f"county {county}"
+            where_en = "the whole region" if county is None else f"county {county}"
+            where_cy = "y rhanbarth cyfan" if county is None else f"sir {county}"
             raise Forbidden(
-                f"Only an admin for {where} can give or take away the {role} role there."
+                f"Only an admin for {where_en} can give or take away the {role} role there.",
+                cy=f"Dim ond gweinyddwr {where_cy} sy'n gallu rhoi neu dynnu rôl {role} yno.",
             )

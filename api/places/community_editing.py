@@ -19,6 +19,7 @@ from api.audit import service as audit
 from api.auth.principal import Principal, Role
 from api.errors import BadInput, DomainError, InvalidInput, NotFound
 from api.places import repository
+from api.places import service as places
 from api.places.models import CUSTOM_SOURCE as CUSTOM
 from api.places.models import Community, CommunitySet
 from api.shared.versioning import check_version
@@ -63,10 +64,20 @@ def _check_names(name_en: str, name_cy: str | None) -> list[DomainError]:
     errors: list[DomainError] = []
     if not name_en.strip() or len(name_en.strip()) > NAME_MAX:
         errors.append(
-            BadInput(f"Give an English name of 1 to {NAME_MAX} characters.", field="nameEn")
+            BadInput(
+                f"Give an English name of 1 to {NAME_MAX} characters.",
+                field="nameEn",
+                cy=f"Rhowch enw Saesneg o 1 i {NAME_MAX} nod.",
+            )
         )
     if name_cy is not None and len(name_cy.strip()) > NAME_MAX:
-        errors.append(BadInput(f"Keep the Welsh name to {NAME_MAX} characters.", field="nameCy"))
+        errors.append(
+            BadInput(
+                f"Keep the Welsh name to {NAME_MAX} characters.",
+                field="nameCy",
+                cy=f"Cadwch yr enw Cymraeg o fewn {NAME_MAX} nod.",
+            )
+        )
     return errors
 
 
@@ -84,18 +95,36 @@ async def create_community_set(
     errors = _check_names(name_en, name_cy)
     code = code.strip().upper()
     if not code or len(code) > 32 or not code.replace("_", "").replace("-", "").isalnum():
-        errors.append(BadInput("Give a code of up to 32 letters, digits, - or _.", field="code"))
+        errors.append(
+            BadInput(
+                "Give a code of up to 32 letters, digits, - or _.",
+                field="code",
+                cy="Rhowch god o hyd at 32 o lythrennau, digidau, - neu _.",
+            )
+        )
     elif await repository.community_set_by_code(session, code):
-        errors.append(BadInput(f"A community set with code {code} already exists.", field="code"))
+        errors.append(
+            BadInput(
+                f"A community set with code {code} already exists.",
+                field="code",
+                cy=f"Mae set o gymunedau â'r cod {code} yn bod eisoes.",
+            )
+        )
     # The new set covers the same region as the default one (one region per deployment).
     default = next((s for s in await repository.community_sets(session) if s.is_default), None)
     if default is None:
-        errors.append(BadInput("Load a region before defining communities.", field="code"))
+        errors.append(
+            BadInput(
+                "Load a region before defining communities.",
+                field="code",
+                cy="Llwythwch ranbarth cyn diffinio cymunedau.",
+            )
+        )
     original = None
     if based_on is not None:
         original = await repository.community_set_by_code(session, based_on)
         if original is None:
-            errors.append(BadInput(f"There is no community set {based_on!r}.", field="basedOn"))
+            errors.append(places.no_such_community_set(based_on, field="basedOn"))
     if errors:
         raise InvalidInput(errors)
     assert default is not None
@@ -134,25 +163,37 @@ async def _shape_wkb(session: AsyncSession, shape: Shape) -> bytes:
     """The boundary as WKB from whichever source was given; BadInput naming the field."""
     sources = [shape.geometry, shape.lsoa_codes, shape.community_ids]
     if sum(s is not None for s in sources) != 1:
-        raise BadInput("Give exactly one of geometry, lsoaCodes or communityIds.", field="geometry")
+        raise BadInput(
+            "Give exactly one of geometry, lsoaCodes or communityIds.",
+            field="geometry",
+            cy="Rhowch un yn unig o geometry, lsoaCodes neu communityIds.",
+        )
     if shape.geometry is not None:
         try:
             return shapely.to_wkb(polygonal_from_geojson(shape.geometry))
         except GeometryProblem as problem:
-            raise BadInput(f"The geometry {problem}.", field="geometry") from None
+            raise BadInput(
+                f"The geometry {problem}.", field="geometry", cy=f"Mae'r geometreg {problem.cy}."
+            ) from None
     if shape.lsoa_codes is not None:
         wkb, found = await repository.union_of_lsoas(session, shape.lsoa_codes)
         missing = sorted(set(shape.lsoa_codes) - found)
         if not shape.lsoa_codes or missing:
+            listed = ", ".join(missing)
             raise BadInput(
-                f"Unknown LSOA codes: {', '.join(missing) or 'none given'}.", field="lsoaCodes"
+                f"Unknown LSOA codes: {listed or 'none given'}.",
+                field="lsoaCodes",
+                cy=f"Codau LSOA anhysbys: {listed or 'ni roddwyd yr un'}.",
             )
         return wkb  # type: ignore[return-value]
     wkb, found_ids = await repository.union_of_communities(session, shape.community_ids or ())
     missing_ids = sorted(str(i) for i in set(shape.community_ids or ()) - found_ids)
     if not shape.community_ids or missing_ids:
+        listed = ", ".join(missing_ids)
         raise BadInput(
-            f"Unknown communities: {', '.join(missing_ids) or 'none given'}.", field="communityIds"
+            f"Unknown communities: {listed or 'none given'}.",
+            field="communityIds",
+            cy=f"Cymunedau anhysbys: {listed or 'ni roddwyd yr un'}.",
         )
     return wkb  # type: ignore[return-value]
 
@@ -167,7 +208,11 @@ async def _fit(
     wkb = await _shape_wkb(session, shape)
     fit = await repository.fit_to_region(session, community_set.region_id, wkb)
     if fit.clipped is None or fit.county_id is None:
-        raise BadInput("The community lies outside the region.", field="geometry")
+        raise BadInput(
+            "The community lies outside the region.",
+            field="geometry",
+            cy="Mae'r gymuned y tu allan i'r rhanbarth.",
+        )
     clipped_m2 = 0.0
     if fit.outside_m2 > max(OUTSIDE_TOLERANCE_M2, OUTSIDE_TOLERANCE_SHARE * fit.area_m2):
         if not shape.clip_to_region:
@@ -175,6 +220,8 @@ async def _fit(
                 f"{fit.outside_m2 / 1e6:.3f} km² of the community lies outside the region: "
                 "redraw it, or ask for it to be clipped to the region.",
                 field="geometry",
+                cy=f"Mae {fit.outside_m2 / 1e6:.3f} km² o'r gymuned y tu allan i'r rhanbarth: "
+                "ail-luniwch hi, neu gofynnwch iddi gael ei thocio i'r rhanbarth.",
             )
         wkb, clipped_m2 = fit.clipped, fit.outside_m2
     area = fit.area_m2 - clipped_m2  # what remains once the outside part is cut away
@@ -189,6 +236,7 @@ async def _fit(
         raise BadInput(
             f"The community overlaps others in the set {community_set.code}: {listed}.",
             field="geometry",
+            cy=f"Mae'r gymuned yn gorgyffwrdd ag eraill yn y set {community_set.code}: {listed}.",
         )
     return wkb, fit.county_id, clipped_m2
 
@@ -210,13 +258,15 @@ async def create_community(
     community_set = await repository.community_set_by_code(session, set_code)
     errors = _check_names(name_en, name_cy)
     if community_set is None:
-        errors.append(BadInput(f"There is no community set {set_code!r}.", field="setCode"))
+        errors.append(places.no_such_community_set(set_code))
     elif community_set.source != CUSTOM:
         errors.append(
             BadInput(
                 f"The {community_set.code} set is loaded from files and cannot be drawn on: "
                 "create a set of your own.",
                 field="setCode",
+                cy=f"Mae'r set {community_set.code} wedi'i llwytho o ffeiliau ac ni ellir "
+                "ei golygu: crëwch eich set eich hun.",
             )
         )
     if errors:
@@ -273,10 +323,16 @@ async def update_community(
     principal.require(COMMUNITY_EDITORS)
     community = await repository.community_by_id(session, community_id)
     if community is None:
-        raise InvalidInput([NotFound("There is no community with this id.", field="id")])
+        raise InvalidInput([places.no_such_community("id", NotFound)])
     if community.source != CUSTOM:
         raise InvalidInput(
-            [BadInput("Communities loaded from files cannot be edited here.", field="id")]
+            [
+                BadInput(
+                    "Communities loaded from files cannot be edited here.",
+                    field="id",
+                    cy="Ni ellir golygu yma gymunedau a lwythwyd o ffeiliau.",
+                )
+            ]
         )
     actor = principal.require(COMMUNITY_EDITORS, await _county_code(session, community.county_id))
     new_en = community.name_en if name_en is None else name_en

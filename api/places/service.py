@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.errors import BadInput
+from api.errors import BadInput, DomainError
 from api.places import repository
 from api.places.models import Community, CommunitySet, CommunityVersion, County, Lsoa
 from api.places.repository import CommunityFigures
@@ -18,6 +18,28 @@ from geodata.region import RegionData
 
 # Simplifying by more than this would turn a county into a triangle.
 MAX_SIMPLIFY_M = 5_000.0
+
+
+def no_such_community(
+    field: str = "communityId", error: type[DomainError] = BadInput
+) -> DomainError:
+    return error(
+        "There is no community with this id.", field=field, cy="Nid oes cymuned â'r id hwn."
+    )
+
+
+def no_such_community_set(code: str, field: str = "setCode") -> BadInput:
+    return BadInput(
+        f"There is no community set with code {code!r}.",
+        field=field,
+        cy=f"Nid oes set o gymunedau â'r cod {code!r}.",
+    )
+
+
+def no_such_county(code: str, field: str = "countyCode") -> BadInput:
+    return BadInput(
+        f"There is no county with code {code!r}.", field=field, cy=f"Nid oes sir â'r cod {code!r}."
+    )
 
 
 async def county_codes(session: AsyncSession) -> set[str]:
@@ -57,7 +79,7 @@ async def counties_by_id(
 async def community_set(session: AsyncSession, code: str) -> CommunitySet:
     found = await repository.community_set_by_code(session, code)
     if found is None:
-        raise BadInput(f"There is no community set with code {code!r}.", field="setCode")
+        raise no_such_community_set(code)
     return found
 
 
@@ -83,7 +105,7 @@ async def communities(
         return (await repository.community_pages(session, page, None, set_id))[None]
     found = await repository.county_by_code(session, county_code)
     if found is None:
-        raise BadInput(f"There is no county with code {county_code!r}.", field="countyCode")
+        raise no_such_county(county_code)
     return (await repository.community_pages(session, page, [found.id], set_id))[found.id]
 
 
@@ -153,7 +175,9 @@ def check_simplify(simplify_m: float | None) -> float | None:
         return None
     if not math.isfinite(simplify_m) or not 0 < simplify_m <= MAX_SIMPLIFY_M:
         raise BadInput(
-            f"simplifyM must be between 0 and {MAX_SIMPLIFY_M:g} metres.", field="simplifyM"
+            f"simplifyM must be between 0 and {MAX_SIMPLIFY_M:g} metres.",
+            field="simplifyM",
+            cy=f"Rhaid i simplifyM fod rhwng 0 a {MAX_SIMPLIFY_M:g} metr.",
         )
     return simplify_m
 
@@ -166,9 +190,17 @@ async def geojson(
 
 def check_point(lat: float, lon: float) -> None:
     if not math.isfinite(lat) or not -90 <= lat <= 90:
-        raise BadInput("lat must be a latitude between -90 and 90 degrees.", field="lat")
+        raise BadInput(
+            "lat must be a latitude between -90 and 90 degrees.",
+            field="lat",
+            cy="Rhaid i lat fod yn lledred rhwng -90 a 90 gradd.",
+        )
     if not math.isfinite(lon) or not -180 <= lon <= 180:
-        raise BadInput("lon must be a longitude between -180 and 180 degrees.", field="lon")
+        raise BadInput(
+            "lon must be a longitude between -180 and 180 degrees.",
+            field="lon",
+            cy="Rhaid i lon fod yn hydred rhwng -180 a 180 gradd.",
+        )
 
 
 async def place_at(

@@ -19,6 +19,7 @@ from api.places.models import Community
 from api.selection import indicators, repository
 from api.selection.models import SelectionCriterion, SelectionDecision, SelectionRound
 from api.selection.scoring import Criterion, Direction, Normalisation, Scored, score
+from api.shared.text import required_text
 
 MANAGERS = (Role.COORDINATOR, Role.ADMIN)
 OPEN, CLOSED, SUPERSEDED = "OPEN", "CLOSED", "SUPERSEDED"
@@ -28,6 +29,14 @@ TEXT_MAX = 4000
 class DecisionKind:
     SHORTLISTED = "SHORTLISTED"
     SELECTED = "SELECTED"
+
+
+# Statuses and decisions as they read in a sentence, in English and in Welsh.
+_ENDED = {CLOSED: ("closed", "wedi cau"), SUPERSEDED: ("superseded", "wedi'i ddisodli")}
+_DECIDED = {
+    DecisionKind.SHORTLISTED: ("shortlisted", "ar y rhestr fer"),
+    DecisionKind.SELECTED: ("selected", "wedi'i dewis"),
+}
 
 
 @dataclass(frozen=True)
@@ -54,26 +63,49 @@ def _now() -> datetime:
 def _check_criteria(criteria: tuple[Criterion, ...]) -> list[DomainError]:
     errors: list[DomainError] = []
     if not criteria:
-        errors.append(BadInput("Give at least one criterion.", field="criteria"))
+        errors.append(
+            BadInput(
+                "Give at least one criterion.",
+                field="criteria",
+                cy="Rhowch o leiaf un maen prawf.",
+            )
+        )
     seen: set[str] = set()
     for n, criterion in enumerate(criteria):
         if criterion.indicator not in indicators.INDICATORS:
+            known = ", ".join(sorted(indicators.INDICATORS))
             errors.append(
                 BadInput(
-                    f"There is no indicator {criterion.indicator!r}: choose one of "
-                    f"{', '.join(sorted(indicators.INDICATORS))}.",
+                    f"There is no indicator {criterion.indicator!r}: choose one of {known}.",
                     field=f"criteria[{n}].indicator",
+                    cy=f"Nid oes dangosydd {criterion.indicator!r}: dewiswch un o {known}.",
                 )
             )
         elif criterion.indicator in seen:
             errors.append(
-                BadInput("Each indicator may appear once.", field=f"criteria[{n}].indicator")
+                BadInput(
+                    "Each indicator may appear once.",
+                    field=f"criteria[{n}].indicator",
+                    cy="Caiff pob dangosydd ymddangos unwaith yn unig.",
+                )
             )
         seen.add(criterion.indicator)
         if not math.isfinite(criterion.weight) or criterion.weight < 0:
-            errors.append(BadInput("Weights are zero or more.", field=f"criteria[{n}].weight"))
+            errors.append(
+                BadInput(
+                    "Weights are zero or more.",
+                    field=f"criteria[{n}].weight",
+                    cy="Mae pwysoliadau'n sero neu'n fwy.",
+                )
+            )
     if criteria and all(c.weight == 0 for c in criteria if math.isfinite(c.weight)):
-        errors.append(BadInput("At least one weight must be above zero.", field="criteria"))
+        errors.append(
+            BadInput(
+                "At least one weight must be above zero.",
+                field="criteria",
+                cy="Rhaid i o leiaf un pwysoliad fod yn fwy na sero.",
+            )
+        )
     return errors
 
 
@@ -95,7 +127,10 @@ def _criteria_rows(
 def _require_over_counties(principal: Principal, counties: tuple[str, ...]) -> uuid.UUID:
     user = principal.require(MANAGERS)
     if not principal.covers_any(MANAGERS, frozenset(counties)):
-        raise Forbidden("You can run selection rounds only over counties you coordinate.")
+        raise Forbidden(
+            "You can run selection rounds only over counties you coordinate.",
+            cy="Dim ond dros siroedd rydych yn eu cydlynu y gallwch gynnal cylchoedd dethol.",
+        )
     return user
 
 
@@ -106,8 +141,7 @@ async def create_round(
     user = principal.require(MANAGERS)
     errors = _check_criteria(new.criteria)
     for text, field in ((new.programme, "programme"), (new.name, "name")):
-        if not text.strip() or len(text.strip()) > 200:
-            errors.append(BadInput("Write 1 to 200 characters.", field=field))
+        required_text(text, field, 200, errors)
     community_set = None
     try:
         community_set = await places.community_set(session, new.set_code)
@@ -116,9 +150,12 @@ async def create_round(
     known = await places.county_codes(session)
     unknown = sorted(set(new.county_codes) - known)
     if not new.county_codes or unknown:
+        listed = ", ".join(unknown)
         errors.append(
             BadInput(
-                f"Unknown counties: {', '.join(unknown) or 'none given'}.", field="countyCodes"
+                f"Unknown counties: {listed or 'none given'}.",
+                field="countyCodes",
+                cy=f"Siroedd anhysbys: {listed or 'ni roddwyd yr un'}.",
             )
         )
     if errors:
@@ -158,17 +195,27 @@ async def create_round(
 async def _round(session: AsyncSession, round_id: uuid.UUID) -> SelectionRound:
     round_ = await repository.round_by_id(session, round_id)
     if round_ is None:
-        raise InvalidInput([NotFound("There is no selection round with this id.", field="roundId")])
+        raise InvalidInput(
+            [
+                NotFound(
+                    "There is no selection round with this id.",
+                    field="roundId",
+                    cy="Nid oes cylch dethol â'r id hwn.",
+                )
+            ]
+        )
     return round_
 
 
 def _must_be_open(round_: SelectionRound) -> None:
     if round_.status != OPEN:
+        en, cy = _ENDED[round_.status]
         raise InvalidInput(
             [
                 Conflict(
-                    f"This round is {round_.status.lower()}: nothing more can change in it.",
+                    f"This round is {en}: nothing more can change in it.",
                     field="roundId",
+                    cy=f"Mae'r cylch hwn {cy}: ni all dim byd arall newid ynddo.",
                 )
             ]
         )
@@ -239,7 +286,10 @@ async def round_or_none(
     if found is None:
         return None
     if not any(principal.has_any(MANAGERS, code) for code in found.county_codes):
-        raise Forbidden("This round is for counties you do not coordinate.")
+        raise Forbidden(
+            "This round is for counties you do not coordinate.",
+            cy="Mae'r cylch hwn ar gyfer siroedd nad ydych yn eu cydlynu.",
+        )
     return found
 
 
@@ -258,7 +308,15 @@ async def ranking(
     round_ = await _round(session, round_id)
     principal.require(MANAGERS, county_code)
     if county_code not in round_.county_codes:
-        raise InvalidInput([BadInput("This county is not in the round.", field="countyCode")])
+        raise InvalidInput(
+            [
+                BadInput(
+                    "This county is not in the round.",
+                    field="countyCode",
+                    cy="Nid yw'r sir hon yn y cylch.",
+                )
+            ]
+        )
     rows = await repository.criteria_of(session, round_.id)
     chosen = [Criterion(r.indicator, r.weight, Direction(r.direction)) for r in rows]
     communities = {
@@ -291,13 +349,27 @@ async def decide(
     community, county = found if found is not None else (None, None)
     if community is None or community.set_id != round_.set_id:
         errors.append(
-            BadInput("This community is not in the round's community set.", field="communityId")
+            BadInput(
+                "This community is not in the round's community set.",
+                field="communityId",
+                cy="Nid yw'r gymuned hon yn set gymunedau'r cylch.",
+            )
         )
     elif county not in round_.county_codes:
-        errors.append(BadInput("This community's county is not in the round.", field="communityId"))
+        errors.append(
+            BadInput(
+                "This community's county is not in the round.",
+                field="communityId",
+                cy="Nid yw sir y gymuned hon yn y cylch.",
+            )
+        )
     if not rationale.strip() or len(rationale) > TEXT_MAX:
         errors.append(
-            BadInput(f"Give the reason in 1 to {TEXT_MAX} characters.", field="rationale")
+            BadInput(
+                f"Give the reason in 1 to {TEXT_MAX} characters.",
+                field="rationale",
+                cy=f"Rhowch y rheswm mewn 1 i {TEXT_MAX} nod.",
+            )
         )
     if errors:
         raise InvalidInput(errors)
@@ -314,10 +386,13 @@ async def decide(
         decided_at=_now(),
     )
     if not await repository.add_decision(session, decision):
+        en, cy = _DECIDED[kind]
         raise InvalidInput(
             [
                 Conflict(
-                    f"This community is already {kind.lower()} in this round.", field="communityId"
+                    f"This community is already {en} in this round.",
+                    field="communityId",
+                    cy=f"Mae'r gymuned hon eisoes {cy} yn y cylch hwn.",
                 )
             ]
         )
@@ -344,13 +419,20 @@ async def close_round(
         set(round_.county_codes) - await repository.selected_counties(session, round_.id)
     )
     if missing:
-        names = {c.code: c.name_en for c in await places.counties(session)}
-        listed = ", ".join(f"{names.get(code, code)} ({code})" for code in missing)
+        found = {c.code: c for c in await places.counties(session)}
+        named = [(found.get(code), code) for code in missing]
+        listed_en = ", ".join(f"{c.name_en if c else code} ({code})" for c, code in named)
+        listed_cy = ", ".join(
+            f"{(c.name_cy or c.name_en) if c else code} ({code})" for c, code in named
+        )
         raise InvalidInput(
             [
                 BadInput(
-                    f"Select at least one community in every county first: still missing {listed}.",
+                    "Select at least one community in every county first: still missing "
+                    f"{listed_en}.",
                     field="roundId",
+                    cy="Dewiswch o leiaf un gymuned ym mhob sir yn gyntaf: "
+                    f"mae {listed_cy} heb un eto.",
                 )
             ]
         )
@@ -382,11 +464,17 @@ async def compare(
     most there, and when it was computed."""
     principal.require_user()
     if not 1 <= len(community_ids) <= 20:
-        raise BadInput("Compare between 1 and 20 communities.", field="ids")
+        raise BadInput(
+            "Compare between 1 and 20 communities.",
+            field="ids",
+            cy="Cymharwch rhwng 1 ac 20 o gymunedau.",
+        )
     wanted = list(dict.fromkeys(community_ids))
     found = await places.communities_by_id(session, wanted)
     if len(found) != len(wanted):
-        raise BadInput("One of these is not a community.", field="ids")
+        raise BadInput(
+            "One of these is not a community.", field="ids", cy="Nid yw un o'r rhain yn gymuned."
+        )
     communities = [found[cid] for cid in wanted]
     ids = [c.id for c in communities]
     values = await indicators.evaluate(session, list(indicators.INDICATORS), ids)

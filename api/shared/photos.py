@@ -85,19 +85,31 @@ def process(data: bytes) -> Processed:
     """The photo re-encoded without metadata, turned upright, at most IMAGE_EDGE pixels
     on its long side, plus a thumbnail; BadInput naming `file` for anything else."""
     if len(data) > MAX_BYTES:
-        raise BadInput("A photo can be at most 10 MB.", field="file")
+        raise BadInput(
+            "A photo can be at most 10 MB.", field="file", cy="Gall llun fod yn 10 MB ar y mwyaf."
+        )
     try:
         with Image.open(io.BytesIO(data)) as opened:
             fmt = opened.format or ""
             if fmt not in FORMATS:
-                raise BadInput("Send a JPEG, PNG or WebP photo.", field="file")
+                raise BadInput(
+                    "Send a JPEG, PNG or WebP photo.",
+                    field="file",
+                    cy="Anfonwch lun JPEG, PNG neu WebP.",
+                )
             if opened.width * opened.height > MAX_PIXELS:
-                raise BadInput("This photo has too many pixels.", field="file")
+                raise BadInput(
+                    "This photo has too many pixels.",
+                    field="file",
+                    cy="Mae gormod o bicseli yn y llun hwn.",
+                )
             upright = ImageOps.exif_transpose(opened)
             upright.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
         raise BadInput(
-            "This file is not a photo we can read (JPEG, PNG or WebP).", field="file"
+            "This file is not a photo we can read (JPEG, PNG or WebP).",
+            field="file",
+            cy="Nid yw'r ffeil hon yn llun y gallwn ei ddarllen (JPEG, PNG neu WebP).",
         ) from None
     if fmt == "JPEG" and upright.mode not in ("RGB", "L"):
         upright = upright.convert("RGB")

@@ -23,9 +23,13 @@ from tests.people.helpers import (
 CLIENT_ADDRESS = "203.0.113.7"  # the test client's address (tests/conftest.py)
 
 
-async def _login(client, email: str, password: str) -> dict:
+async def _login(client, email: str, password: str, language: str | None = None) -> dict:
     return await gql(
-        client, operation("Login"), {"email": email, "password": password}, expect_errors=True
+        client,
+        operation("Login"),
+        {"email": email, "password": password},
+        language=language,
+        expect_errors=True,
     )
 
 
@@ -75,6 +79,15 @@ async def test_wrong_password_and_unknown_email_get_the_same_answer(client, sess
     assert await _failures(session, "known@example.org") == 1
     assert await _failures(session, "nobody@example.org") == 1
     assert await audit_actions(session, "user", user.id) == ["user.created", "login.failed"]
+
+
+async def test_a_wrong_password_is_refused_in_the_request_language(client, session):
+    await make_user(session, "cymraes@example.org")
+    welsh = await _login(client, "cymraes@example.org", "nid dyma'r cyfrinair", language="cy")
+    english = await _login(client, "cymraes@example.org", "nid dyma'r cyfrinair")
+    assert error_codes(welsh) == error_codes(english) == ["UNAUTHENTICATED"]
+    assert welsh["errors"][0]["message"] == "Mae'r cyfeiriad e-bost neu'r cyfrinair yn anghywir."
+    assert english["errors"][0]["message"] == "Wrong email or password."
 
 
 async def test_too_many_failures_for_an_account_refuse_even_the_right_password(

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import update
 
 from api.auth import tokens
+from api.auth.principal import Role
 from api.people.models import RefreshToken
 from tests.graphql_client import error_codes, gql, operation
-from tests.people.helpers import audit_actions, make_user, sign_in
+from tests.people.helpers import CEREDIGION, audit_actions, make_user, sign_in
 
 
 async def _me(client, token: str) -> dict:
@@ -100,6 +101,27 @@ async def test_expired_forged_and_garbage_access_tokens_are_refused(client, sess
         assert error_codes(body) == ["UNAUTHENTICATED"]
     # The real one, for contrast.
     assert (await _me(client, signed_in["accessToken"]))["data"]["me"]["id"] == str(user.id)
+
+
+async def test_role_and_token_refusals_are_in_the_request_language(client, session):
+    await make_user(session, "arweinydd@example.org", {Role.LEADER: {CEREDIGION}})
+    leader = (await sign_in(client, "arweinydd@example.org"))["accessToken"]
+    for token, english, welsh in [
+        (leader, "You need the ADMIN role to do this.", "Mae angen rôl ADMIN arnoch i wneud hyn."),
+        (
+            "not-a-jwt",
+            "This access token is not valid: sign in again.",
+            "Nid yw'r tocyn mynediad hwn yn ddilys: mewngofnodwch eto.",
+        ),
+    ]:
+        bodies = [
+            await gql(
+                client, operation("Users"), token=token, language=language, expect_errors=True
+            )
+            for language in ("cy", None)
+        ]
+        assert [b["errors"][0]["message"] for b in bodies] == [welsh, english]
+        assert error_codes(bodies[0]) == error_codes(bodies[1])
 
 
 async def test_me_needs_a_signed_in_user(client):

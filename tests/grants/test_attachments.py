@@ -30,7 +30,11 @@ def photo_with_location() -> bytes:
 
 
 async def upload(
-    client: httpx.AsyncClient, token: str, application_id: str, data: bytes
+    client: httpx.AsyncClient,
+    token: str,
+    application_id: str,
+    data: bytes,
+    language: str | None = None,
 ) -> dict[str, Any]:
     operations = {
         "query": operation("AddApplicationAttachment"),
@@ -40,7 +44,8 @@ async def upload(
         "/graphql",
         data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.file"]})},
         files={"0": ("photo.jpg", data, "application/octet-stream")},
-        headers={"Authorization": f"Bearer {token}"},
+        headers={"Authorization": f"Bearer {token}"}
+        | ({"Accept-Language": language} if language else {}),
     )
     assert response.status_code == 200, response.text
     return response.json()["data"]["addApplicationAttachment"]
@@ -94,14 +99,25 @@ async def test_an_attachment_is_stored_without_metadata_and_served_to_those_who_
     assert (await _get(client, attachment["url"], world.panel[0])).status_code == 200
 
 
-async def test_a_file_that_is_not_a_photo_is_refused(
+async def test_a_file_that_is_not_a_photo_is_refused_in_the_request_language(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     world = await make_world(client, session, panel_size=0)
     draft = await world.apply()
-    refused = await upload(client, world.applicant, draft["id"], b"%PDF-1.4 not an image")
+    pdf = b"%PDF-1.4 not an image"
+    refused = await upload(client, world.applicant, draft["id"], pdf)
     assert refused["attachment"] is None
-    assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [("file", "BAD_USER_INPUT")]
+    assert [(e["field"], e["code"], e["message"]) for e in refused["userErrors"]] == [
+        ("file", "BAD_USER_INPUT", "This file is not a photo we can read (JPEG, PNG or WebP).")
+    ]
+    welsh = await upload(client, world.applicant, draft["id"], pdf, language="cy")
+    assert [(e["field"], e["code"], e["message"]) for e in welsh["userErrors"]] == [
+        (
+            "file",
+            "BAD_USER_INPUT",
+            "Nid yw'r ffeil hon yn llun y gallwn ei ddarllen (JPEG, PNG neu WebP).",
+        )
+    ]
 
 
 async def test_a_file_sent_as_plain_json_is_bad_input(

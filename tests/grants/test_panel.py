@@ -15,12 +15,15 @@ def codes(payload: dict) -> list[str]:
     return [e["code"] for e in payload["userErrors"]]
 
 
-async def _reviews(client: httpx.AsyncClient, application_id: str, token: str) -> dict:
+async def _reviews(
+    client: httpx.AsyncClient, application_id: str, token: str, language: str | None = None
+) -> dict:
     return await gql(
         client,
         operation("ApplicationReviews"),
         {"applicationId": application_id},
         token=token,
+        language=language,
         expect_errors=True,
     )
 
@@ -88,6 +91,22 @@ async def test_a_conflicted_member_cannot_review_or_read_reviews(
     assert declared["declaration"]["note"] == "My sister runs it"
     assert codes(await world.review(1, application_id)) == ["REVIEWER_CONFLICTED"]
     assert error_codes(await _reviews(client, application_id, world.panel[1])) == ["CONFLICTED"]
+
+
+async def test_a_member_who_has_not_declared_is_refused_the_reviews_in_their_language(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    world = await make_world(client, session, panel_size=1)
+    application_id = await world.in_review()
+    welsh = await _reviews(client, application_id, world.panel[0], language="cy")
+    english = await _reviews(client, application_id, world.panel[0])
+    assert error_codes(welsh) == error_codes(english) == ["DECLARATION_REQUIRED"]
+    assert welsh["errors"][0]["message"] == (
+        "Datganwch yn gyntaf a oes gennych wrthdaro buddiannau."
+    )
+    assert english["errors"][0]["message"] == (
+        "Declare whether you have a conflict of interest first."
+    )
 
 
 async def test_reviews_are_checked_against_the_rounds_scale_and_state(

@@ -44,13 +44,19 @@ async def _new_set(client: httpx.AsyncClient, token: str, code: str = "HANDDRAWN
 
 
 async def _create(
-    client: httpx.AsyncClient, token: str, shape: dict[str, Any], name: str = "Tref", **extra: Any
+    client: httpx.AsyncClient,
+    token: str,
+    shape: dict[str, Any],
+    name: str = "Tref",
+    language: str | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
     body = await gql(
         client,
         operation("CreateCommunity"),
         {"input": {"setCode": "HANDDRAWN", "nameEn": name, "shape": shape, **extra}},
         token=token,
+        language=language,
     )
     return body["data"]["createCommunity"]
 
@@ -174,6 +180,25 @@ async def test_bad_shapes_are_refused_and_nothing_is_written(
     assert error["field"] == field
     assert words in error["message"]
     assert await _community_count(session) == before
+
+
+async def test_a_self_intersecting_shape_is_explained_in_the_request_language(
+    client: httpx.AsyncClient, session: RequestSession
+) -> None:
+    token = await _coordinator(client, session)
+    await _new_set(client, token)
+    west, south, east, north = -4.320, 51.852, -4.300, 51.862
+    bowtie = {
+        "type": "Polygon",
+        "coordinates": [
+            [[west, south], [east, north], [east, south], [west, north], [west, south]]
+        ],
+    }
+    [english] = (await _create(client, token, {"geometry": bowtie}))["userErrors"]
+    [welsh] = (await _create(client, token, {"geometry": bowtie}, language="cy"))["userErrors"]
+    assert (english["field"], english["code"]) == (welsh["field"], welsh["code"])
+    assert english["message"].startswith("The geometry is not a valid polygon: Self-intersection")
+    assert welsh["message"].startswith("Mae'r geometreg yn bolygon annilys: Self-intersection")
 
 
 async def test_clip_to_region_on_request_reports_what_was_cut(

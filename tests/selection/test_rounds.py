@@ -124,6 +124,29 @@ async def test_a_round_from_ranking_to_close(
     assert kinds == ["SHORTLISTED", "SELECTED", "SELECTED", "SELECTED"]
 
 
+async def test_closing_too_early_is_refused_in_the_request_language(
+    client: httpx.AsyncClient, session: RequestSession
+) -> None:
+    token = await _coordinator(client, session)
+    round_id = (await _round(client, token))["round"]["id"]
+    close = operation("CloseSelectionRound")
+    english, welsh = [
+        (await gql(client, close, {"roundId": round_id}, token=token, language=language))["data"][
+            "closeSelectionRound"
+        ]["userErrors"]
+        for language in (None, "cy")
+    ]
+    assert [(e["field"], e["code"]) for e in english + welsh] == [("roundId", "BAD_USER_INPUT")] * 2
+    assert english[0]["message"] == (
+        "Select at least one community in every county first: still missing "
+        "Ceredigion (W06000008), Pembrokeshire (W06000009), Carmarthenshire (W06000010)."
+    )
+    assert welsh[0]["message"] == (
+        "Dewiswch o leiaf un gymuned ym mhob sir yn gyntaf: mae Ceredigion (W06000008), "
+        "Sir Benfro (W06000009), Sir Gaerfyrddin (W06000010) heb un eto."
+    )
+
+
 async def test_new_weights_after_decisions_make_a_new_version(
     client: httpx.AsyncClient, session: RequestSession
 ) -> None:
