@@ -565,6 +565,62 @@ def _isoformat(moment: Any) -> ColumnElement[str]:
     return func.concat(func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS'), fraction, "+00:00")
 
 
+# Rows read from a server-side cursor at a time, in an export.
+EXPORT_CHUNK = 500
+
+
+@functools.lru_cache(maxsize=64)
+def _geojson_statement(
+    staff_counties: frozenset[str] | None, by_county: bool, in_box: bool, limited: bool
+) -> Select[Any]:
+    """The statement of `geojson_properties`, built once per shape (building it costs more
+    than running it for a page of 100)."""
+    scope = Scope(staff_counties)
+    where = [visible(scope), _live()]
+    if by_county:
+        where.append(Asset.county_code == bindparam("county_code"))
+    if in_box:
+        box = _envelope(*(bindparam(side, type_=Float) for side in ("w", "s", "e", "n")))
+        where.append(Asset.display_geom.op("&&")(box))
+    chosen = select(*Asset.__table__.c, details_shown(scope).label("shown")).where(*where)
+    chosen = chosen.order_by(Asset.id)
+    if limited:
+        chosen = chosen.limit(bindparam("limit", type_=Integer))
+    rows = chosen.subquery("chosen")
+    c = rows.c
+    properties = select(
+        c.id.cast(Text).label("id"),
+        c.name_en,
+        c.name_cy,
+        c.description,
+        c.category,
+        c.status,
+        c.tags,
+        (c.category == _const(Category.INDIVIDUAL.value)).label("approximate"),
+        c.county_code,
+        c.community_id.cast(Text).label("community_id"),
+        *(case((c.shown, c[name])).label(name) for name in PERSONAL_DETAILS),
+        c.opening_times,
+        c.accessibility,
+        c.languages,
+        c.wellbeing,
+        c.source,
+        c.attribution,
+        _isoformat(c.updated_at).label("updated_at"),
+    )
+    properties = properties.correlate(rows).lateral("p")
+    return (
+        select(
+            c.id.cast(Text),
+            func.ST_Y(c.display_geom),
+            func.ST_X(c.display_geom),
+            func.row_to_json(literal_column("p")).cast(Text),
+        )
+        .join_from(rows, properties, true())
+        .order_by(c.id)
+    )
+
+
 async def geojson_properties(
     session: AsyncSession,
     scope: Scope,
@@ -574,53 +630,23 @@ async def geojson_properties(
 ) -> AsyncIterator[tuple[str, float, float, str]]:
     """(id, lat, lon, properties as JSON text) of each visible live asset (in the box, up
     to `limit`), ordered by id, read through a server-side cursor. PostgreSQL writes the
-    properties, those of the other exports less the point."""
-    shown = details_shown(scope)
-    properties = (
-        select(
-            Asset.id.cast(Text).label("id"),
-            Asset.name_en,
-            Asset.name_cy,
-            Asset.description,
-            Asset.category,
-            Asset.status,
-            Asset.tags,
-            (Asset.category == _const(Category.INDIVIDUAL.value)).label("approximate"),
-            Asset.county_code,
-            Asset.community_id.cast(Text).label("community_id"),
-            *(case((shown, getattr(Asset, name))).label(name) for name in PERSONAL_DETAILS),
-            Asset.opening_times,
-            Asset.accessibility,
-            Asset.languages,
-            Asset.wellbeing,
-            Asset.source,
-            Asset.attribution,
-            _isoformat(Asset.updated_at).label("updated_at"),
-        )
-        .correlate(Asset)
-        .lateral("p")
+    properties, those of the other exports less the point, once the rows are chosen (so
+    never for a row that the limit drops)."""
+    stmt = _geojson_statement(
+        scope.staff_counties, county_code is not None, bbox is not None, limit is not None
     )
-    where = [visible(scope), _live()]
-    if county_code:
-        where.append(Asset.county_code == county_code)
+    params: dict[str, Any] = {"county_code": county_code, "limit": limit}
     if bbox:
-        where.append(Asset.display_geom.op("&&")(_envelope(*bbox)))
-    stmt = (
-        select(
-            Asset.id.cast(Text),
-            func.ST_Y(Asset.display_geom),
-            func.ST_X(Asset.display_geom),
-            func.row_to_json(literal_column("p")).cast(Text),
-        )
-        .select_from(Asset)
-        .join(properties, true())
-        .where(*where)
-        .order_by(Asset.id)
-        .limit(limit)
-    )
-    result = await session.stream(stmt.execution_options(yield_per=500))
-    async for row in result:
-        yield tuple(row)
+        params.update(zip("wsen", bbox, strict=True))
+    if limit is not None and limit <= EXPORT_CHUNK:
+        # A page: one round trip, where a server-side cursor takes several.
+        for row in (await session.execute(stmt, params)).all():
+            yield tuple(row)
+        return
+    result = await session.stream(stmt.execution_options(yield_per=EXPORT_CHUNK), params)
+    async for rows in result.partitions():
+        for row in rows:
+            yield tuple(row)
 
 
 async def verified_counts_within(

@@ -558,6 +558,8 @@ async def photo_file(
 # --- tiles and exports -------------------------------------------------------------------
 
 MAX_ZOOM = 22
+# Past this, leave `limit` out: the export is then the whole register.
+EXPORT_LIMIT_MAX = 1_000_000
 
 
 async def tile(
@@ -602,8 +604,8 @@ def export_geojson(
     `may_see_exact` allows. The arguments are checked here, before the first byte is sent."""
     if bbox is not None:
         check_bbox(bbox, "bbox")
-    if limit is not None and limit < 1:
-        raise BadInput("limit is a whole number, at least 1.", field="limit")
+    if limit is not None and not 1 <= limit <= EXPORT_LIMIT_MAX:
+        raise BadInput(f"limit is a whole number from 1 to {EXPORT_LIMIT_MAX:,}.", field="limit")
     return repository.geojson_properties(session, scope_of(principal), county_code, bbox, limit)
 
 

@@ -133,7 +133,7 @@ def _limit(value: str | None) -> int | None:
     try:
         return int(value)
     except ValueError:
-        raise BadInput("limit is a whole number, at least 1.", field="limit") from None
+        raise BadInput("limit is a whole number.", field="limit") from None
 
 
 def _csv_line(values: Iterable[Any]) -> bytes:

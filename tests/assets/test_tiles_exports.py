@@ -249,6 +249,7 @@ async def test_geojson_export_refuses_a_bad_bbox_or_limit_naming_it(
         ({"limit": "-3"}, "limit"),
         ({"limit": "ten"}, "limit"),
         ({"limit": "1.5"}, "limit"),
+        ({"limit": "10000000000"}, "limit"),
     ]
     for params, field in bad:
         response = await client.get("/exports/assets.geojson", params=params)
