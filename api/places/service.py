@@ -188,19 +188,32 @@ async def geojson(
     return await repository.geojson_by_id(session, model, ids, check_simplify(simplify_m))
 
 
-def check_point(lat: float, lon: float) -> None:
+def point_problems(lat: float, lon: float, prefix: str = "") -> list[DomainError]:
+    """What is wrong with a point given as degrees; fields are `prefix` + lat / lon."""
+    problems: list[DomainError] = []
     if not math.isfinite(lat) or not -90 <= lat <= 90:
-        raise BadInput(
-            "lat must be a latitude between -90 and 90 degrees.",
-            field="lat",
-            cy="Rhaid i lat fod yn lledred rhwng -90 a 90 gradd.",
+        problems.append(
+            BadInput(
+                "lat must be a latitude between -90 and 90 degrees.",
+                field=f"{prefix}lat",
+                cy="Rhaid i lat fod yn lledred rhwng -90 a 90 gradd.",
+            )
         )
     if not math.isfinite(lon) or not -180 <= lon <= 180:
-        raise BadInput(
-            "lon must be a longitude between -180 and 180 degrees.",
-            field="lon",
-            cy="Rhaid i lon fod yn hydred rhwng -180 a 180 gradd.",
+        problems.append(
+            BadInput(
+                "lon must be a longitude between -180 and 180 degrees.",
+                field=f"{prefix}lon",
+                cy="Rhaid i lon fod yn hydred rhwng -180 a 180 gradd.",
+            )
         )
+    return problems
+
+
+def check_point(lat: float, lon: float) -> None:
+    problems = point_problems(lat, lon)
+    if problems:
+        raise problems[0]
 
 
 async def place_at(
