@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -55,4 +55,25 @@ def record(
             changes=changed_fields(before, after),
             request_id=current_request_id(),
         ),
+    )
+
+
+async def record_many(
+    session: AsyncSession,
+    *,
+    actor_id: uuid.UUID | None,
+    action: str,
+    entity_type: str,
+    afters: Iterable[tuple[object, Mapping[str, Any]]],
+) -> None:
+    """One entry per (entity id, after) of a batch of new records, all written in one
+    statement in the caller's transaction (a batch of hundreds would otherwise go through
+    the unit of work one object at a time)."""
+    await repository.add_many(
+        session,
+        actor_id=actor_id,
+        action=action,
+        entity_type=entity_type,
+        request_id=current_request_id(),
+        changes=[(str(entity_id), changed_fields(None, after)) for entity_id, after in afters],
     )

@@ -91,7 +91,7 @@ async def record_conversations(
     now = datetime.now(UTC)
     campaigns = await repository.campaigns_by_id(session, {i.campaign_id for i in items})
     question_sets = await repository.question_sets(
-        session, list(campaigns), [(i.campaign_id, i.question_set_version) for i in items]
+        session, list(campaigns), list({(i.campaign_id, i.question_set_version) for i in items})
     )
     prechecked = [
         checks.item_errors(
@@ -165,16 +165,16 @@ async def record_conversations(
     outcomes = await _insert(session, rows, outcomes)
     created = [o.id for o in outcomes if o.status is BatchStatus.CREATED]
     await repository.insert_contacts(session, [contacts[i] for i in created if i in contacts])
-    for conversation_id in created:
-        row = rows[conversation_id]
-        audit.record(
-            session,
-            actor_id=user_id,
-            action="conversation.record",
-            entity_type="conversation",
-            entity_id=conversation_id,
-            after={"campaign_id": row["campaign_id"], "county_code": row["county_code"]},
-        )
+    await audit.record_many(
+        session,
+        actor_id=user_id,
+        action="conversation.record",
+        entity_type="conversation",
+        afters=(
+            (i, {"campaign_id": rows[i]["campaign_id"], "county_code": rows[i]["county_code"]})
+            for i in created
+        ),
+    )
     await session.commit()
     return outcomes
 

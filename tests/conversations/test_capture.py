@@ -117,7 +117,24 @@ async def test_a_batch_costs_the_same_statements_whatever_its_size(
         assert {r["status"] for r in results} == {"CREATED"}
         return count_statements.count - start
 
-    assert await statements(5) == await statements(50)
+    assert await statements(5) == await statements(500)
+
+
+async def test_each_stored_conversation_has_its_own_audit_entry(client, session) -> None:
+    staff = await coordinator(client, session)
+    campaign = await create_campaign(client, staff.token)
+    items = [conversation(campaign["id"]), conversation(campaign["id"], consent={"store": False})]
+    await record(client, staff.token, items)
+    entries = (
+        await session.scalars(select(AuditEntry).where(AuditEntry.action == "conversation.record"))
+    ).all()
+    assert [(e.entity_type, e.entity_id, e.actor_id) for e in entries] == [
+        ("conversation", items[0]["id"], staff.id)
+    ]
+    assert entries[0].changes == {
+        "campaign_id": {"before": None, "after": campaign["id"]},
+        "county_code": {"before": None, "after": CARMARTHENSHIRE},
+    }
 
 
 async def test_a_batch_over_500_is_refused_whole(client, session) -> None:
