@@ -228,11 +228,15 @@ async def stored_identities(
 ) -> tuple[dict[uuid.UUID, StoredIdentity], set[str]]:
     """Conversations already stored under these ids, and which digests were withdrawn; one
     statement."""
+    # = ANY(one array), not IN (one parameter per id): the same statement text whatever
+    # the batch size, so it is prepared once.
     rows = await session.execute(
         select(cast(Conversation.id, String), Conversation.fingerprint, Conversation.reference_code)
-        .where(Conversation.id.in_(ids))
+        .where(Conversation.id == func.any(cast(list(ids), postgresql.ARRAY(Conversation.id.type))))
         .union_all(
-            select(Withdrawal.id_digest, null(), null()).where(Withdrawal.id_digest.in_(digests))
+            select(Withdrawal.id_digest, null(), null()).where(
+                Withdrawal.id_digest == func.any(cast(list(digests), postgresql.ARRAY(String)))
+            )
         )
     )
     found: dict[uuid.UUID, StoredIdentity] = {}
