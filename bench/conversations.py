@@ -1,12 +1,13 @@
 """Conversations: recordConversations against a raw COPY of the same rows, and the two
 reports against the SQL underneath them, measured side by side in one run.
 
-  recordConversations, batches of 500, GraphQL in-process   vs  COPY of the same rows
-  campaignProgress (GraphQL)                                vs  its counting statement
-  themeReport (GraphQL)                                     vs  its two statements
+  recordConversations, batches of 500, over HTTP   vs  COPY of the same rows
+  campaignProgress (GraphQL over HTTP)              vs  its SQL
+  themeReport (GraphQL over HTTP)                   vs  its SQL
 
-The API runs in this process (httpx over ASGI, no socket); the database is a throwaway
-cluster that the harness starts and removes.
+The API runs as `cymuned serve` does, in its own process on 127.0.0.1; the database is a
+throwaway cluster that the harness starts and removes. The load is reported for the first
+10,000 conversations and again for all of them.
 Run: .venv/bin/python bench/conversations.py [--conversations 200000] [--rounds 30]
 """
 
@@ -24,14 +25,14 @@ from typing import Any
 
 import asyncpg
 import httpx
+import orjson
 from sqlalchemy import make_url, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 
-from harness import Timing, alternate, bench_database, print_table
+from harness import Timing, alternate, bench_database, print_table, serving
 
-from api.app import create_app
 from api.auth.principal import ALL_COUNTIES, Principal, Role
 from api.conversations import repository
 from api.db import make_engine, make_sessionmaker
@@ -40,6 +41,19 @@ from api.people.service import GrantInput, NewUser
 from api.settings import Settings
 
 BATCH = 500
+# The app `cymuned serve` runs, under uvicorn, logging warnings only.
+UVICORN = [
+    sys.executable,
+    "-m",
+    "uvicorn",
+    "api.main:app",
+    "--log-level",
+    "warning",
+    "--port",
+    "{port}",
+]
+# The load is reported after this many conversations, and again at the end.
+FIRST = 10_000
 EMAIL, PASSWORD = "bench@example.org", "bench password that is long enough"
 SECRET = "bench-secret-that-is-long-enough-for-hs256-0123456789"
 SETUP = Principal(user_id=uuid.UUID(int=1), grants={Role.ADMIN: ALL_COUNTIES})
@@ -123,21 +137,22 @@ def conversations(
 async def gql(
     client: httpx.AsyncClient, query: str, variables: dict[str, Any], token: str | None = None
 ) -> Any:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
     response = await client.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
+        "/graphql", content=orjson.dumps({"query": query, "variables": variables}), headers=headers
     )
-    body = response.json()
+    body = orjson.loads(response.content)
     if "errors" in body:
         raise RuntimeError(body["errors"])
     return body["data"]
 
 
-async def run(url: str, n: int, rounds: int) -> None:
-    settings = Settings(env="test", database_url=url, jwt_secret=SECRET, _env_file=None)
+async def prepare(url: str) -> list[tuple[float, float]]:
+    """The bench user, and points to record conversations at."""
     engine = make_engine(url)
-    sessionmaker = make_sessionmaker(engine)
-    async with sessionmaker() as session:
+    async with make_sessionmaker(engine)() as session:
         await people.create_user(
             session,
             SETUP,
@@ -151,6 +166,7 @@ async def run(url: str, n: int, rounds: int) -> None:
                 ],
             ),
         )
+        await session.commit()
         points = [
             (r.lat, r.lon)
             for r in await session.execute(
@@ -163,13 +179,27 @@ async def run(url: str, n: int, rounds: int) -> None:
                 )
             )
         ]
+    await engine.dispose()
+    return points
+
+
+def report_load(n: int, api: Timing, floor: Timing) -> None:
+    print_table(f"Loading {n:,} conversations (per batch of {BATCH})", [api, floor], floor.name)
+    rate_api, rate_floor = n / sum(api.seconds), n / sum(floor.seconds)
+    print(
+        f"conversations per second: API {rate_api:,.0f}, COPY {rate_floor:,.0f} "
+        f"(API at {rate_api / rate_floor:.0%} of the raw rate; target at least 33%)"
+    )
+
+
+async def run(url: str, base: str, points: list[tuple[float, float]], n: int, rounds: int) -> None:
+    settings = Settings(env="test", database_url=url, jwt_secret=SECRET, _env_file=None)
+    engine = make_engine(url)
+    sessionmaker = make_sessionmaker(engine)
     raw = await asyncpg.connect(
         make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     )
-    app = create_app(settings, sessionmaker)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://bench", timeout=600
-    ) as client:
+    async with httpx.AsyncClient(base_url=base, timeout=600) as client:
         token = (await gql(client, LOGIN, {"e": EMAIL, "p": PASSWORD}))["login"]["accessToken"]
         campaign = (
             await gql(client, CREATE, {"input": {"nameEn": "Bench", "questions": QUESTIONS}}, token)
@@ -208,12 +238,9 @@ async def run(url: str, n: int, rounds: int) -> None:
                 "conversations_copy", records=[tuple(r) for r in rows], columns=columns
             )
             floor.seconds.append(time.perf_counter() - began)
-        print_table(f"Loading {n:,} conversations (per batch of {BATCH})", [api, floor], floor.name)
-        rate_api, rate_floor = n / sum(api.seconds), n / sum(floor.seconds)
-        print(
-            f"conversations per second: API {rate_api:,.0f}, COPY {rate_floor:,.0f} "
-            f"(API at {rate_api / rate_floor:.0%} of the raw rate; target at least 33%)"
-        )
+            if start + BATCH == FIRST and n > FIRST:
+                report_load(FIRST, api, floor)
+        report_load(n, api, floor)
 
         await _code_half(raw, campaign)
         campaign_id = uuid.UUID(campaign)
@@ -311,11 +338,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--conversations", type=int, default=10_000)
+    parser.add_argument("--conversations", type=int, default=FIRST)
     parser.add_argument("--rounds", type=int, default=30)
     args = parser.parse_args()
     with bench_database() as url:
-        asyncio.run(run(url, args.conversations, args.rounds))
+        points = asyncio.run(prepare(url))
+        # Limits on request rates are for people; this load is one user sending fast.
+        with serving(
+            UVICORN,
+            "/healthz",
+            {
+                "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+                "CYMUNED_DATABASE_URL": url,
+                "CYMUNED_JWT_SECRET": SECRET,
+                "CYMUNED_RATE_LIMIT_PER_USER": str(10**6),
+                "CYMUNED_RATE_LIMIT_PER_ADDRESS": str(10**6),
+            },
+        ) as base:
+            asyncio.run(run(url, base, points, args.conversations, args.rounds))
 
 
 if __name__ == "__main__":
