@@ -114,6 +114,14 @@ class RequestSession(AsyncSession):
     async def commit(self) -> None:
         await self._one_at_a_time(lambda: super(RequestSession, self).commit())
 
+    async def close(self) -> None:
+        try:
+            await super().close()
+        except DatabaseUnavailable:
+            # The transaction died with the connection: nothing is left to roll back, and
+            # the request has already had its answer.
+            await self.invalidate()
+
 
 # SQLSTATEs that mean "no usable connection": class 08 (connection exceptions), the server
 # shutting down, crashed or still starting (57P01-57P03), and too many connections.

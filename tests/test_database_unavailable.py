@@ -84,6 +84,17 @@ async def test_a_dropped_pooled_connection_fails_one_request_then_recovers(
         assert (await client.get(TILE)).status_code == 200
 
 
+async def test_closing_a_session_whose_connection_died_does_not_raise(
+    one_connection: AsyncEngine, engine: AsyncEngine
+) -> None:
+    async with make_sessionmaker(one_connection)() as session:
+        pid = await session.scalar(text("SELECT pg_backend_pid()"))
+        async with engine.connect() as admin:
+            assert await admin.scalar(text(f"SELECT pg_terminate_backend({pid}, 5000)"))
+    async with make_sessionmaker(one_connection)() as session:
+        assert await session.scalar(text("SELECT 1")) == 1
+
+
 async def test_a_pool_with_no_free_connection_answers_unavailable(
     settings: Settings, one_connection: AsyncEngine
 ) -> None:
