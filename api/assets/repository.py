@@ -565,7 +565,8 @@ def _isoformat(moment: Any) -> ColumnElement[str]:
     return func.concat(func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS'), fraction, "+00:00")
 
 
-# Rows read from a server-side cursor at a time, in an export.
+# Rows read from a server-side cursor at a time, in an export; a `limit` up to this is a
+# page, read in one fetch.
 EXPORT_CHUNK = 500
 
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import orjson
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from api.assets import service as assets
-from api.assets.repository import PERSONAL_DETAILS, Found
+from api.assets.repository import EXPORT_CHUNK, PERSONAL_DETAILS, Found
 from api.auth.principal import Principal
 from api.db import RequestSession
 from api.errors import BadInput
@@ -21,6 +21,7 @@ from api.rest.dependencies import request_principal, request_session
 
 router = APIRouter(prefix="/exports")
 CHUNK_BYTES = 64 * 1024
+GEOJSON = "application/geo+json"
 FEATURE = (
     b'{"type":"Feature","id":"%s","geometry":{"type":"Point","coordinates":%s},"properties":%s}'
 )
@@ -218,9 +219,14 @@ async def assets_geojson(
     limit: str | None = Query(default=None, description="at most this many features, by id"),
     session: RequestSession = Depends(request_session),
     principal: Principal = Depends(request_principal),
-) -> StreamingResponse:
-    rows = assets.export_geojson(session, principal, county_code, _bbox(bbox), _limit(limit))
-    return StreamingResponse(_feature_collection(rows), media_type="application/geo+json")
+) -> Response:
+    wanted = _limit(limit)
+    rows = assets.export_geojson(session, principal, county_code, _bbox(bbox), wanted)
+    body = _feature_collection(rows)
+    if wanted is not None and wanted <= EXPORT_CHUNK:
+        # A page (one fetch): sent whole, with its length, sparing a streaming task.
+        return Response(b"".join([chunk async for chunk in body]), media_type=GEOJSON)
+    return StreamingResponse(body, media_type=GEOJSON)
 
 
 @router.get("/assets.csv")
