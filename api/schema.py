@@ -34,6 +34,7 @@ from api.settings import Settings
 from api.shared.geojson import GEOJSON_SCALAR, GeoJSON
 from api.shared.language import Language
 from api.shared.uploads import UPLOAD_SCALAR, Upload
+from api.web.nul_text import RefuseNulText
 from api.web.query_cost import CostLimits, QueryCostLimiter
 
 log = logging.getLogger("api.graphql")
@@ -110,5 +111,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
             lambda: QueryCostLimiter(cost_limits),
+            RefuseNulText,
         ],
     )

@@ -104,3 +104,39 @@ async def test_a_repeated_document_is_validated_once(
     for _ in range(3):
         await gql(client, document)
     assert len(calls) <= 1
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "field"),
+    [
+        ('{ county(code: "W06\\u0000") { code } }', {}, "code"),
+        (
+            "query($code: String) { assets(filter: {countyCode: $code}) { totalCount } }",
+            {"code": "\x00"},
+            "$code",
+        ),
+        (
+            "mutation($input: [AssetInput!]!) { syncAssets(input: $input) { results { id } } }",
+            {
+                "input": [
+                    {
+                        "id": "00000000-0000-4000-8000-000000000001",
+                        "category": "ASSOCIATION",
+                        "nameEn": "Grŵp\x00",
+                        "location": {"lat": 51.86, "lon": -4.31},
+                    }
+                ]
+            },
+            "$input[0].nameEn",
+        ),
+    ],
+    ids=["literal", "variable", "nested"],
+)
+async def test_text_with_a_nul_character_is_bad_user_input_naming_it(
+    client: httpx.AsyncClient, query: str, variables: dict[str, object], field: str
+) -> None:
+    """PostgreSQL cannot store NUL in text: refused before any resolver runs, naming where."""
+    body = await gql(client, query, variables, expect_errors=True)
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert body["errors"][0]["extensions"]["field"] == field
+    assert body["data"] is None
