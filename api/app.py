@@ -32,6 +32,7 @@ from api.schema import build_schema, format_error
 from api.settings import PROJECT_ROOT, Settings, get_settings
 from api.shared.language import preferred_language
 from api.web.limits import BodySizeLimit, RateLimit, RateLimits, Throttle
+from api.web.nul_text import RefuseNulInUrl
 from api.web.persisted_queries import PersistedQueries, QueryStore
 
 
@@ -130,13 +131,15 @@ def create_app(
         app.include_router(router)
     app.include_router(grant_exports_router)
     app.include_router(grant_media_router)
-    # Outermost last: request id, then rate and size limits, compression, persisted queries.
+    # Outermost last: request id, rate and size limits, NUL in the URL, compression,
+    # persisted queries.
     app.add_middleware(
         PersistedQueries,
         store=QueryStore.from_directory(PROJECT_ROOT / "graphql" / "operations"),
         registered_only=settings.persisted_queries_only,
     )
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(RefuseNulInUrl)
     app.add_middleware(
         BodySizeLimit,
         json_max=settings.request_json_max_bytes,

@@ -70,8 +70,12 @@ async def send_json(
     await send({"type": "http.response.body", "body": body})
 
 
-def error_payload(scope: Scope, code: str, message: str) -> dict[str, Any]:
+def error_payload(
+    scope: Scope, code: str, message: str, field: str | None = None
+) -> dict[str, Any]:
     """The error in the shape the caller expects: GraphQL errors on /graphql, else REST."""
+    named = {"field": field} if field else {}
     if scope.get("path", "").startswith("/graphql"):
-        return {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
-    return {"error": {"code": code, "message": message}}
+        extensions = {"code": code, **named}
+        return {"data": None, "errors": [{"message": message, "extensions": extensions}]}
+    return {"error": {"code": code, "message": message, **named}}

@@ -1,12 +1,14 @@
-"""Text arguments may not contain NUL: PostgreSQL cannot store it in text columns and fails
-the statement, which would reach the caller as INTERNAL. Checked once per request, before
-any resolver runs, in variables and in the document's own string literals, and reported as
-BAD_USER_INPUT naming where it was found."""
+"""Text may not contain NUL: PostgreSQL cannot store or compare it in text and fails the
+statement, which would reach the caller as INTERNAL or a 500. Checked once per request
+before anything runs: in a request's path and query string (every route), and in GraphQL
+variables and the document's own string literals; reported as BAD_USER_INPUT naming where
+it was found."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import parse_qsl
 
 from graphql import (
     ArgumentNode,
@@ -19,11 +21,14 @@ from graphql import (
 )
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql.language import Visitor
+from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 
 from api.errors import BadInput
+from api.web.asgi import error_payload, send_json
 
 NUL = "\x00"
+MESSAGE = "Text may not contain the NUL character (\\u0000)."
 
 
 def _in_value(value: Any, where: str) -> Iterator[str]:
@@ -77,8 +82,29 @@ class RefuseNulText(SchemaExtension):
         if context.graphql_document is not None:
             where = nul_text_at(context.graphql_document, context.variables)
         if where is not None:
-            problem = BadInput("Text may not contain the NUL character (\\u0000).", field=where)
+            problem = BadInput(MESSAGE, field=where)
             context.result = GraphQLExecutionResult(
                 data=None, errors=[GraphQLError(problem.message, original_error=problem)]
             )
         yield
+
+
+def _in_url(scope: Scope) -> str | None:
+    if NUL in scope.get("path", ""):
+        # The route's own parameter name is not known yet; "path" is what was sent.
+        return "path"
+    query = scope.get("query_string", b"").decode("latin-1")
+    pairs = parse_qsl(query, keep_blank_values=True, encoding="utf-8", errors="replace")
+    return next((name or "query" for name, value in pairs if NUL in name + value), None)
+
+
+class RefuseNulInUrl:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        where = _in_url(scope) if scope["type"] == "http" else None
+        if where is None:
+            await self.app(scope, receive, send)
+            return
+        await send_json(send, 400, error_payload(scope, "BAD_USER_INPUT", MESSAGE, field=where))

@@ -256,3 +256,17 @@ async def test_geojson_export_refuses_a_bad_bbox_or_limit_naming_it(
         assert response.status_code == 400, (params, response.text)
         error = response.json()["error"]
         assert (error["code"], error["field"]) == ("BAD_USER_INPUT", field), params
+
+
+async def test_a_nul_character_in_the_address_is_bad_input_naming_where(client) -> None:
+    # PostgreSQL cannot compare text with NUL in it: these were 500s (found by fuzzing).
+    for url, field in [
+        ("/exports/assets.geojson?countyCode=%00", "countyCode"),
+        ("/exports/assets.csv?countyCode=W06%0010", "countyCode"),
+        ("/exports/assets.openreferral.json?countyCode=%00", "countyCode"),
+        ("/media/assets/a%00.jpg", "path"),
+    ]:
+        response = await client.get(url)
+        assert response.status_code == 400, (url, response.text)
+        error = response.json()["error"]
+        assert (error["code"], error["field"]) == ("BAD_USER_INPUT", field), url
