@@ -31,7 +31,8 @@ class ListFilter:
     collected_since: datetime | None = None
 
 
-def _where(f: ListFilter) -> list[Any]:
+def conditions(f: ListFilter) -> list[Any]:
+    """The filter as SQL conditions on conversations."""
     where = []
     if f.county_code is not None:
         where.append(Conversation.county_code == f.county_code)
@@ -75,6 +76,6 @@ async def conversations(
             "Give a time zone, e.g. 2026-03-01T00:00:00Z.", field="filter.collectedSince"
         )
     rows, has_next = await repository.conversations_page(
-        session, campaign_id, scope, _where(f), page.limit, page.after
+        session, campaign_id, scope, conditions(f), page.limit, page.after
     )
     return Page(rows=rows, has_next=has_next)

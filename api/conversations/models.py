@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
@@ -109,6 +110,15 @@ class Conversation(Base):
             postgresql_include=["community_id", "channel", "language", "collected_at", "age_band"],
         ),
         Index("ix_conversations_community_id", "community_id"),
+        # Listing and the coding queue walk a campaign in this order, a page at a time.
+        Index("ix_conversations_campaign_id_collected_at_id", "campaign_id", "collected_at", "id"),
+        # Second codings still to do, per coder; new conversations (no second coder) stay
+        # out of it, so recording them does not pay for it.
+        Index(
+            "ix_conversations_second_coder_id_pending",
+            "second_coder_id",
+            postgresql_where=text("second_coder_id IS NOT NULL AND second_coded_at IS NULL"),
+        ),
     )
 
     # Made by the phone, so a batch sent twice is recognised.

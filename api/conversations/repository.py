@@ -498,18 +498,27 @@ async def coding_queue(
     limit: int,
 ) -> list[tuple[int, Conversation]]:
     """A coder's next conversations: the second codings given to them, then uncoded ones,
-    oldest first; (round, conversation) pairs."""
-    second = (Conversation.second_coder_id == coder_id) & Conversation.second_coded_at.is_(None)
-    first = Conversation.first_coder_id.is_(None)
-    round_ = case((second, 2), else_=1)
+    oldest first; (round, conversation) pairs. Each kind is read in index order only as
+    far as the page needs."""
+
+    def oldest(round_: int, *where: Any) -> Any:
+        return (
+            select(literal(round_).label("round"), Conversation.id, Conversation.collected_at)
+            .where(*_in_scope(campaign_id, counties), *where)
+            .order_by(Conversation.collected_at, Conversation.id)
+            .limit(limit)
+        )
+
+    both = union_all(
+        oldest(2, Conversation.second_coder_id == coder_id, Conversation.second_coded_at.is_(None)),
+        oldest(1, Conversation.first_coder_id.is_(None)),
+    ).subquery()
     query = (
-        select(round_, Conversation)
-        .where(Conversation.campaign_id == campaign_id, second | first)
-        .order_by(round_.desc(), Conversation.collected_at, Conversation.id)
+        select(both.c.round, Conversation)
+        .join(Conversation, Conversation.id == both.c.id)
+        .order_by(both.c.round.desc(), both.c.collected_at, both.c.id)
         .limit(limit)
     )
-    if counties is not None:
-        query = query.where(Conversation.county_code.in_(counties))
     return [(r, c) for r, c in (await session.execute(query)).all()]
 
 
