@@ -18,6 +18,7 @@ from typing import Any
 
 from geoalchemy2 import Geography
 from sqlalchemy import (
+    Column,
     Float,
     Integer,
     Select,
@@ -35,11 +36,14 @@ from sqlalchemy import (
     select,
     true,
     tuple_,
+    type_coerce,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID, insert
+from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import NullType
 
 from api.assets.models import Asset, AssetPhoto, AssetRevision, Category, Status
 from api.places.models import Community, CommunitySet, County, Lsoa
@@ -47,11 +51,16 @@ from api.places.models import Community, CommunitySet, County, Lsoa
 GEOGRAPHY = Geography(srid=4326)
 
 
+# An asset as read: a row holding every column of the Asset model but its two points, by
+# name (`row.name_en`). Reads build no ORM objects: a page of 100 is read as plain rows.
+AssetRow = Row[Any]
+
+
 @dataclass
 class Found:
     """An asset with the point it may be shown at (and its distance, for `near`)."""
 
-    asset: Asset
+    asset: AssetRow
     lat: float
     lon: float
     distance_m: float | None = None
@@ -154,13 +163,14 @@ async def lock(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUI
     if not ids:
         return {}
     stmt = (
-        _select(func.ST_Y(Asset.geom), func.ST_X(Asset.geom))
+        _select(func.ST_Y(Asset.geom).label("exact_lat"), func.ST_X(Asset.geom).label("exact_lon"))
         .where(Asset.id.in_(ids))
-        .with_for_update(of=Asset)
-        .execution_options(populate_existing=True)
+        .with_for_update(of=Asset.__table__)
     )
     rows = (await session.execute(stmt)).all()
-    return {a.id: Found(a, lat, lon, exact=(y, x)) for a, lat, lon, y, x in rows}
+    return {
+        row.id: Found(row, row.lat, row.lon, exact=(row.exact_lat, row.exact_lon)) for row in rows
+    }
 
 
 # Columns a write sets from the draft; the rest come from the server.
@@ -327,13 +337,35 @@ async def add_photo(session: AsyncSession, row: dict[str, Any]) -> None:
 # --- reading -----------------------------------------------------------------------------
 
 
+def _plain(column: Column[Any]) -> Any:
+    """The column as asyncpg gives it: arrays already come as lists, so they skip
+    SQLAlchemy's item-by-item pass over every array of every row."""
+    if isinstance(column.type, ARRAY):
+        return type_coerce(column, NullType()).label(column.name)
+    return column
+
+
+_ASSET_COLUMNS = [
+    _plain(c) for c in Asset.__table__.columns if c.name not in ("geom", "display_geom")
+]
+
+
 def _select(*extra: Any) -> Select[Any]:
-    return select(Asset, func.ST_Y(Asset.display_geom), func.ST_X(Asset.display_geom), *extra)
+    """Every column of an asset, the point it is shown at (lat, lon), and `extra`."""
+    return select(
+        *_ASSET_COLUMNS,
+        func.ST_Y(Asset.display_geom).label("lat"),
+        func.ST_X(Asset.display_geom).label("lon"),
+        *extra,
+    )
+
+
+def _found_of(row: AssetRow) -> Found:
+    return Found(row, row.lat, row.lon, getattr(row, "distance_m", None))
 
 
 async def _found(session: AsyncSession, stmt: Select[Any]) -> list[Found]:
-    rows = await session.execute(stmt.execution_options(populate_existing=True))
-    return [Found(*row) for row in rows.all()]
+    return [_found_of(row) for row in (await session.execute(stmt)).all()]
 
 
 async def by_ids(
@@ -402,7 +434,7 @@ async def page(
         ]
         if after is not None:
             where.append(tuple_(distance, Asset.id) > tuple_(literal(after[0]), after[1]))
-        stmt = _select(distance).where(*where).order_by(distance, Asset.id)
+        stmt = _select(distance.label("distance_m")).where(*where).order_by(distance, Asset.id)
     else:
         if after is not None:
             where.append(Asset.id > after[0])
@@ -529,7 +561,7 @@ async def stream_for_export(
         _select().where(*where).order_by(Asset.id).execution_options(yield_per=500)
     )
     async for row in result:
-        yield Found(*row)
+        yield _found_of(row)
 
 
 # Shown only where `details_shown` holds (an INDIVIDUAL's, to staff of their county).

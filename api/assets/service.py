@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.assets import drafts, repository
 from api.assets.drafts import AssetDraft, CheckedDraft
-from api.assets.models import Asset, AssetPhoto, Category, Status
-from api.assets.repository import Filter, Found, Scope
+from api.assets.models import AssetPhoto, Category, Status
+from api.assets.repository import AssetRow, Filter, Found, Scope
 from api.audit import service as audit
 from api.auth.principal import ALL_COUNTIES, Principal, Role
 from api.errors import BadInput, Conflict, DomainError, Forbidden, NotFound
@@ -46,13 +46,14 @@ def scope_of(principal: Principal) -> Scope:
     return Scope(staff_counties=principal.counties(STAFF))
 
 
-def is_staff_of(principal: Principal, county_code: str) -> bool:
-    return principal.has_any(STAFF, county_code)
+def is_staff_in(scope: Scope, county_code: str) -> bool:
+    """Staff of the county, by the caller's scope (worked out once, then asked per asset)."""
+    return scope.staff_counties is None or county_code in scope.staff_counties
 
 
-def may_see_exact(principal: Principal, asset: Asset) -> bool:
+def may_see_exact(scope: Scope, asset: AssetRow) -> bool:
     """An INDIVIDUAL's address and contact details are for staff of its county only."""
-    return asset.category != Category.INDIVIDUAL.value or is_staff_of(principal, asset.county_code)
+    return asset.category != Category.INDIVIDUAL.value or is_staff_in(scope, asset.county_code)
 
 
 def _now() -> datetime:
@@ -258,7 +259,7 @@ async def _transition(
     actor = principal.require_user()
     found = (await repository.lock(session, [asset_id])).get(asset_id)
     if found is None or not (
-        is_staff_of(principal, found.asset.county_code)
+        is_staff_in(scope_of(principal), found.asset.county_code)
         or found.asset.status == Status.VERIFIED.value
     ):
         raise NotFound("There is no asset with this id.", field="id")
@@ -588,8 +589,9 @@ async def export(
 ) -> AsyncIterator[tuple[Found, bool]]:
     """Every live asset the caller may see, streamed; with each, whether its address and
     contact details may be shown."""
-    async for found in repository.stream_for_export(session, scope_of(principal), county_code):
-        yield found, may_see_exact(principal, found.asset)
+    scope = scope_of(principal)
+    async for found in repository.stream_for_export(session, scope, county_code):
+        yield found, may_see_exact(scope, found.asset)
 
 
 def export_geojson(

@@ -17,7 +17,7 @@ from api.assets.drafts import AssetDraft
 from api.assets.models import AssetPhoto as AssetPhotoRow
 from api.assets.models import AssetRevision as AssetRevisionRow
 from api.assets.models import Category, Status, WellbeingWay
-from api.assets.repository import Filter, Found, Near
+from api.assets.repository import Filter, Found, Near, Scope
 from api.auth.principal import Principal
 from api.context import Info
 from api.errors import BadInput, Conflict, DomainError
@@ -167,9 +167,10 @@ class Asset:
         return [AssetPhoto.of(p) for p in await loaders.photos(info.context).load(self.id)]
 
     @classmethod
-    def of(cls, found: Found, principal: Principal) -> Asset:
+    def of(cls, found: Found, scope: Scope) -> Asset:
+        """`scope`: what the caller may see (service.scope_of), worked out once per request."""
         a = found.asset
-        exact = service.may_see_exact(principal, a)
+        exact = service.may_see_exact(scope, a)
         individual = a.category == Category.INDIVIDUAL.value
         return cls(
             id=a.id,
@@ -205,7 +206,7 @@ class Asset:
             created_at=a.created_at,
             updated_at=a.updated_at,
             distance_m=None if found.distance_m is None else round(found.distance_m, 1),
-            staff=service.is_staff_of(principal, a.county_code),
+            staff=service.is_staff_in(scope, a.county_code),
         )
 
 
@@ -351,12 +352,12 @@ class AssetSyncResult:
     user_errors: list[UserError]
 
     @classmethod
-    def of(cls, outcome: ItemOutcome[Found], principal: Principal) -> AssetSyncResult:
+    def of(cls, outcome: ItemOutcome[Found], scope: Scope) -> AssetSyncResult:
         return cls(
             id=outcome.id,
             status=outcome.status,
-            asset=Asset.of(outcome.record, principal) if outcome.record else None,
-            server_copy=Asset.of(outcome.server_copy, principal) if outcome.server_copy else None,
+            asset=Asset.of(outcome.record, scope) if outcome.record else None,
+            server_copy=Asset.of(outcome.server_copy, scope) if outcome.server_copy else None,
             user_errors=[u for e in outcome.errors for u in UserError.all_of(e)],
         )
 
@@ -376,7 +377,7 @@ class AssetPayload:
 
     @classmethod
     def of_outcome(cls, outcome: ItemOutcome[Found], principal: Principal) -> AssetPayload:
-        result = AssetSyncResult.of(outcome, principal)
+        result = AssetSyncResult.of(outcome, service.scope_of(principal))
         errors = result.user_errors
         if outcome.status is BatchStatus.CONFLICT:
             errors = [
@@ -461,7 +462,8 @@ class Query:
             first,
             after,
         )
-        connection = AssetConnection.of(page, service.sort_key, lambda f: Asset.of(f, principal))
+        scope = service.scope_of(principal)
+        connection = AssetConnection.of(page, service.sort_key, lambda f: Asset.of(f, scope))
         connection.removed_ids = removed
         return connection
 
@@ -469,7 +471,7 @@ class Query:
     async def asset(self, info: Info, id: uuid.UUID) -> Asset | None:
         principal = await info.context.principal()
         found = await service.asset(info.context.session, principal, id)
-        return Asset.of(found, principal) if found else None
+        return Asset.of(found, service.scope_of(principal)) if found else None
 
     @strawberry.field(description="Counts of assets in one county or one community.")
     async def asset_summary(
@@ -489,7 +491,7 @@ async def _change(
         found = await work(info.context.session, principal)
     except (BadInput, Conflict) as error:
         return AssetPayload(user_errors=UserError.all_of(error))
-    return AssetPayload(asset=Asset.of(found, principal))
+    return AssetPayload(asset=Asset.of(found, service.scope_of(principal)))
 
 
 @strawberry.type
@@ -502,7 +504,8 @@ class Mutation:
         outcomes = await service.sync_assets(
             info.context.session, principal, info.context.settings, [i.draft() for i in input]
         )
-        return SyncAssetsPayload(results=[AssetSyncResult.of(o, principal) for o in outcomes])
+        scope = service.scope_of(principal)
+        return SyncAssetsPayload(results=[AssetSyncResult.of(o, scope) for o in outcomes])
 
     @strawberry.mutation(description="Add one asset (online).")
     async def create_asset(self, info: Info, input: AssetInput) -> AssetPayload:
