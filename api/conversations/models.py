@@ -239,6 +239,23 @@ class Coding(Base):
     excerpt: Mapped[str | None] = mapped_column(Text)
 
 
+class Tally(Base):
+    """How many of a campaign's conversations in one county have one value of one dimension
+    (county, community, channel, language, week, age band): what progress reads instead of
+    counting the conversations. Kept in the transaction of every write and erasure."""
+
+    __tablename__ = "conversation_tallies"
+
+    campaign_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("conversation_campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
+    county_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
+    # The value as text; '' where the conversation has none (no community, no age band).
+    value: Mapped[str] = mapped_column(String(64), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
 class PopulationBand(Base):
     """Population of an area in one band of one attribute (e.g. age 65-74 of an LSOA):
     the yardstick for how representative respondents are."""

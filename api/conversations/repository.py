@@ -6,6 +6,7 @@ import functools
 import uuid
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import orjson
@@ -41,6 +42,7 @@ from api.conversations.models import (
     PopulationBand,
     Question,
     QuestionSet,
+    Tally,
     Theme,
     Withdrawal,
 )
@@ -289,20 +291,61 @@ async def insert_contacts(session: AsyncSession, rows: list[dict[str, Any]]) -> 
         await session.execute(insert(ConversationContact), rows)
 
 
+# --- tallies (what progress counts) -------------------------------------------------------
+
+# Each conversation's value of each tallied dimension, for a conversation row `c`. Weeks
+# are named by their Monday (UTC); progress labels them as ISO weeks.
+TALLIED = """(VALUES
+    ('county', c.county_code),
+    ('community', CAST(c.community_id AS text)),
+    ('channel', c.channel),
+    ('language', c.language),
+    ('week', CAST(CAST(date_trunc('week', c.collected_at AT TIME ZONE 'UTC') AS date) AS text)),
+    ('age_band', c.age_band)
+) AS d(dimension, value)"""
+
+# In key order, so concurrent batches lock tally rows in the same order: one waits for the
+# other's commit, they never deadlock.
+ADD_TO_TALLIES = text(
+    f"""
+    INSERT INTO conversation_tallies (campaign_id, county_code, dimension, value, n)
+    SELECT c.campaign_id, c.county_code, d.dimension, coalesce(d.value, ''), count(*)
+    FROM conversations c CROSS JOIN LATERAL {TALLIED}
+    WHERE c.id = ANY(CAST(:ids AS uuid[]))
+    GROUP BY 1, 2, 3, 4
+    ORDER BY 1, 2, 3, 4
+    ON CONFLICT (campaign_id, county_code, dimension, value)
+    DO UPDATE SET n = conversation_tallies.n + excluded.n
+    """
+)
+
+
+async def add_to_tallies(session: AsyncSession, ids: Sequence[uuid.UUID]) -> None:
+    """Count these newly stored conversations in their campaigns' tallies; one statement."""
+    if ids:
+        await session.execute(ADD_TO_TALLIES, {"ids": list(ids)})
+
+
 async def erase(
     session: AsyncSession,
     *,
     conversation_id: uuid.UUID | None = None,
     reference_code: str | None = None,
 ) -> uuid.UUID | None:
-    """Delete one conversation (answers, codings and contact details go with it) and leave
-    its tombstone, in one statement whether or not it exists, so the work done is the same
-    for a known and an unknown code."""
+    """Delete one conversation (answers, codings and contact details go with it), take it
+    off the tallies and leave its tombstone, in one statement whether or not it exists, so
+    the work done is the same for a known and an unknown code."""
     where = "id = :id" if conversation_id is not None else "reference_code = :code"
     row = await session.execute(
         text(
             f"""
-            WITH gone AS (DELETE FROM conversations WHERE {where} RETURNING id, campaign_id)
+            WITH gone AS (DELETE FROM conversations c WHERE {where} RETURNING c.*),
+            untallied AS (
+                UPDATE conversation_tallies t SET n = t.n - 1
+                FROM gone c CROSS JOIN LATERAL {TALLIED}
+                WHERE (t.campaign_id, t.county_code, t.dimension, t.value)
+                    = (c.campaign_id, c.county_code, d.dimension, coalesce(d.value, ''))
+            )
             INSERT INTO conversation_withdrawals (id_digest, campaign_id)
             SELECT encode(sha256(CAST(CAST(id AS text) AS bytea)), 'hex'), campaign_id FROM gone
             RETURNING (SELECT id FROM gone)
@@ -652,20 +695,7 @@ def _in_scope(campaign_id: uuid.UUID, counties: frozenset[str] | None) -> list[A
     return where
 
 
-# The Monday (UTC) starting each conversation's week: cheaper per row than formatting the
-# ISO week in SQL; the label is made from the few distinct Mondays afterwards.
-WEEK_START = func.date_trunc("week", func.timezone("UTC", Conversation.collected_at))
-PROGRESS_DIMENSIONS = {
-    "county": Conversation.county_code,
-    "community": Conversation.community_id,
-    "channel": Conversation.channel,
-    "language": Conversation.language,
-    "week": WEEK_START,
-    "age_band": Conversation.age_band,
-}
-
-
-def iso_week(monday: Any) -> str:
+def iso_week(monday: date) -> str:
     year, week, _ = monday.isocalendar()
     return f"{year}-W{week:02d}"
 
@@ -674,25 +704,32 @@ async def progress_counts(
     session: AsyncSession, campaign_id: uuid.UUID, counties: frozenset[str] | None
 ) -> dict[str, dict[Any, int]]:
     """Conversations counted by county, community, channel, language, ISO week and age
-    band, in one statement and one pass over the rows (GROUPING SETS):
-    {dimension: {value: count}}."""
-    columns = list(PROGRESS_DIMENSIONS.values())
-    rows = await session.execute(
-        select(*columns, *(func.grouping(c) for c in columns), func.count())
-        .where(*_in_scope(campaign_id, counties))
-        .group_by(func.grouping_sets(*columns))
+    band, from the tallies (a few hundred rows whatever the campaign's size), in one
+    statement: {dimension: {value: count}}, None for no community or no age band."""
+    query = (
+        select(Tally.dimension, Tally.value, func.sum(Tally.n))
+        .where(Tally.campaign_id == campaign_id)
+        .group_by(Tally.dimension, Tally.value)
+        .having(func.sum(Tally.n) > 0)
     )
-    names = list(PROGRESS_DIMENSIONS)
-    counts: dict[str, dict[Any, int]] = {name: {} for name in names}
-    for row in rows.all():
-        values, grouped, count = row[: len(names)], row[len(names) : -1], row[-1]
-        # GROUPING(c) is 0 for the one column this row is grouped by.
-        n = grouped.index(0)
-        value = values[n]
-        if names[n] == "week":
-            value = iso_week(value)
-        counts[names[n]][value] = count
+    if counties is not None:
+        query = query.where(Tally.county_code.in_(counties))
+    counts: dict[str, dict[Any, int]] = {
+        name: {} for name in ("county", "community", "channel", "language", "week", "age_band")
+    }
+    for dimension, value, count in (await session.execute(query)).all():
+        counts[dimension][_tallied_value(dimension, value)] = int(count)
     return counts
+
+
+def _tallied_value(dimension: str, value: str) -> Any:
+    if not value:
+        return None
+    if dimension == "community":
+        return uuid.UUID(value)
+    if dimension == "week":
+        return iso_week(date.fromisoformat(value))
+    return value
 
 
 async def withdrawn_count(session: AsyncSession, campaign_id: uuid.UUID) -> int:

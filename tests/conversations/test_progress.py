@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from api.auth.principal import ALL_COUNTIES, Role
+from api.conversations.models import Conversation, Tally
 from api.conversations.progress import split
 from api.places.models import County, Lsoa
 from tests.conversations.helpers import (
@@ -129,6 +130,47 @@ async def test_progress_counts_against_targets_by_place_channel_language_week_an
     assert shares["age_0_15"]["respondentShare"] == pytest.approx(0.2)
     for b in bands:
         assert shares[b]["populationShare"] == pytest.approx(totals[b] / everyone)
+
+
+async def test_tallies_always_agree_with_a_recount_of_the_conversations(client, session) -> None:
+    staff = await coordinator(client, session)
+    c = (await create_campaign(client, staff.token))["id"]
+    items = [
+        conversation(c, collectedAt=WEEK_10, profile={"ageBand": "AGE_25_44"}),
+        conversation(c, channel="EVENT", language="CY", collectedAt=WEEK_11, location=ABERYSTWYTH),
+        conversation(c, channel="PHONE", collectedAt=WEEK_11, profile={"ageBand": "UNDER_16"}),
+        conversation(c, channel="PHONE", collectedAt=WEEK_10),
+    ]
+    made = await record(client, staff.token, items)
+    await record(client, staff.token, items)  # a replay counts nothing twice
+    code = made[0]["referenceCode"]
+    await gql(client, operation("WithdrawConversation"), {"referenceCode": code})
+    await gql(client, operation("EraseConversation"), {"id": made[1]["id"]}, token=staff.token)
+
+    recount = {
+        "county": Conversation.county_code,
+        "community": Conversation.community_id,
+        "channel": Conversation.channel,
+        "language": Conversation.language,
+        "age_band": Conversation.age_band,
+    }
+    p = await _progress(client, staff.token, c)
+    assert p["conversations"] == 2
+    for dimension, column in recount.items():
+        rows = await session.execute(
+            select(column, func.count()).where(Conversation.campaign_id == c).group_by(column)
+        )
+        expected = {k: n for k, n in rows.all() if k is not None}
+        tallied = await session.execute(
+            select(Tally.value, Tally.n).where(
+                Tally.campaign_id == c, Tally.dimension == dimension, Tally.n > 0
+            )
+        )
+        assert {v: n for v, n in tallied.all() if v} == {str(k): n for k, n in expected.items()}
+    assert [(x["key"], x["conversations"]) for x in p["weeks"]] == [
+        ("2026-W10", 1),
+        ("2026-W11", 1),
+    ]
 
 
 async def test_leaders_see_only_aggregates_of_their_counties(client, session) -> None:
