@@ -95,7 +95,6 @@ CREATE = """mutation C($input: CreateCampaignInput!) {
 LOGIN = (
     """mutation L($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }"""
 )
-LOAD_BANDS = "mutation B { loadPopulationBands }"
 
 
 def sentence(rng: random.Random) -> str:
@@ -204,7 +203,6 @@ async def run(url: str, base: str, points: list[tuple[float, float]], n: int, ro
         campaign = (
             await gql(client, CREATE, {"input": {"nameEn": "Bench", "questions": QUESTIONS}}, token)
         )["createCampaign"]["campaign"]["id"]
-        await gql(client, LOAD_BANDS, {}, token)
         items = conversations(n, campaign, points)
 
         # The floor: the same rows, as stored, copied into a twin table (same indexes).

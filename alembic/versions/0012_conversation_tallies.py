@@ -1,4 +1,5 @@
-"""Conversation tallies: progress reads counts kept with every write, not the whole table
+"""Conversation tallies: progress reads counts kept with every write, not the whole table;
+population bands dropped (representativeness reads places' LSOA age figures)
 
 Revision ID: 0012
 Revises: 0010
@@ -46,6 +47,15 @@ def upgrade() -> None:
         """
     )
 
+    op.drop_table("population_bands")
+
 
 def downgrade() -> None:
+    op.create_table(
+        "population_bands",
+        sa.Column("area_code", sa.String(32), primary_key=True),
+        sa.Column("attribute", sa.String(32), primary_key=True),
+        sa.Column("band", sa.String(32), primary_key=True),
+        sa.Column("population", sa.Integer(), nullable=False),
+    )
     op.drop_table("conversation_tallies")

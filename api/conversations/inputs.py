@@ -35,14 +35,12 @@ class AgeBand(Enum):
     AGE_85_PLUS = "AGE_85_PLUS"
 
 
-# The population file's age bands, and which respondent bands fall in each: respondents
-# are asked in finer bands than the census gives, so shares are compared on the coarser.
+# The age bands places knows for every LSOA, and which respondent bands fall in each:
+# respondents are asked in finer bands, so shares are compared on the coarser.
 POPULATION_AGE_BANDS: dict[str, tuple[AgeBand, ...]] = {
     "age_0_15": (AgeBand.UNDER_16,),
     "age_16_64": (AgeBand.AGE_16_24, AgeBand.AGE_25_44, AgeBand.AGE_45_64),
-    "age_65_74": (AgeBand.AGE_65_74,),
-    "age_75_84": (AgeBand.AGE_75_84,),
-    "age_85_plus": (AgeBand.AGE_85_PLUS,),
+    "age_65_plus": (AgeBand.AGE_65_74, AgeBand.AGE_75_84, AgeBand.AGE_85_PLUS),
 }
 
 

@@ -1,7 +1,7 @@
 """Tables of the conversations domain: campaigns and their versioned questions, the
 conversations themselves (answers in one JSONB document, so a conversation is one row to
-write, read and erase), contact details kept apart, codebooks, codings and the population
-bands that representativeness is measured against."""
+write, read and erase), contact details kept apart, codebooks, codings, and the tallies
+progress reads."""
 
 from __future__ import annotations
 
@@ -254,15 +254,3 @@ class Tally(Base):
     # The value as text; '' where the conversation has none (no community, no age band).
     value: Mapped[str] = mapped_column(String(64), primary_key=True)
     n: Mapped[int] = mapped_column(Integer, nullable=False)
-
-
-class PopulationBand(Base):
-    """Population of an area in one band of one attribute (e.g. age 65-74 of an LSOA):
-    the yardstick for how representative respondents are."""
-
-    __tablename__ = "population_bands"
-
-    area_code: Mapped[str] = mapped_column(String(32), primary_key=True)
-    attribute: Mapped[str] = mapped_column(String(32), primary_key=True)
-    band: Mapped[str] = mapped_column(String(32), primary_key=True)
-    population: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -1,59 +1,25 @@
-"""The population yardstick for representativeness: a region's population by age band,
-loaded from its population file into a small general table (area, attribute, band)."""
+"""The population yardstick for representativeness: the region's people by age band, from
+the age figures places keeps for every LSOA (rolled up into the default set's communities,
+so each LSOA counts once)."""
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterable
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from api.audit import service as audit
-from api.auth.principal import Principal, Role
-from api.conversations import repository
-from api.errors import BadInput
-from api.settings import Settings
-from geodata.region import read_manifest
-
-AGE = "age"
+from api.places.service import CommunityFigures
 
 
-async def load_population_bands(
-    session: AsyncSession, settings: Settings, principal: Principal
-) -> int:
-    """Load the region's population by age band from its population file (columns named
-    age_*), replacing what was there; returns the rows written. ADMIN only."""
-    user_id = principal.require((Role.ADMIN,))
-    table = read_manifest(settings.region).population
-    if table is None or not (Path(settings.geodata_dir) / table.file).exists():
-        raise BadInput("This region has no population file to load.", field="region")
-    rows = read_bands(Path(settings.geodata_dir) / table.file, table.code)
-    await repository.replace_population_bands(session, AGE, rows)
-    audit.record(
-        session,
-        actor_id=user_id,
-        action="population_bands.load",
-        entity_type="population_bands",
-        entity_id=AGE,
-        after={"rows": len(rows), "file": table.file},
-    )
-    await session.commit()
-    return len(rows)
-
-
-def read_bands(path: Path, code_column: str) -> list[dict[str, Any]]:
-    with path.open(newline="") as f:
-        reader = csv.DictReader(f)
-        bands = [c for c in reader.fieldnames or [] if c.startswith(f"{AGE}_")]
-        return [
-            {
-                "area_code": row[code_column],
-                "attribute": AGE,
-                "band": band,
-                "population": int(row[band]),
-            }
-            for row in reader
-            for band in bands
-            if row.get(band, "").strip()
-        ]
+def age_bands(figures: Iterable[CommunityFigures]) -> dict[str, int]:
+    """People under 16, 16 to 64 and 65 and over, keyed like POPULATION_AGE_BANDS; empty
+    when any community's figures are incomplete (a share of part of a region misleads)."""
+    under_16 = aged_65_plus = everyone = 0
+    for f in figures:
+        if f.population is None or f.under_16 is None or f.aged_65_plus is None:
+            return {}
+        under_16, aged_65_plus = under_16 + f.under_16, aged_65_plus + f.aged_65_plus
+        everyone += f.population
+    return {
+        "age_0_15": under_16,
+        "age_16_64": everyone - under_16 - aged_65_plus,
+        "age_65_plus": aged_65_plus,
+    }

@@ -16,11 +16,10 @@ from api.conversations import campaigns, repository
 from api.conversations.access import CAPTURE
 from api.conversations.inputs import POPULATION_AGE_BANDS
 from api.conversations.models import Campaign
-from api.conversations.population import AGE
+from api.conversations.population import age_bands
 from api.places import service as places
 
 READERS = (*CAPTURE, Role.LEADER)
-# Enough to take every community of a region in one page.
 
 
 def split(total: int, weights: Mapping[Any, int]) -> dict[Any, int]:
@@ -108,7 +107,6 @@ async def campaign_progress(
         community_targets |= split(county_targets.get(county.code, 0), mine)
 
     visible = {c.code for c in counties}
-    bands = await repository.population_bands(session, AGE)
     return Progress(
         campaign=campaign,
         conversations=sum(counts["county"].values()),
@@ -143,7 +141,7 @@ async def campaign_progress(
         languages=_known(counts["language"]),
         weeks=dict(sorted(_known(counts["week"]).items())),
         age_unknown=counts["age_band"].get(None, 0),
-        representativeness=representativeness(counts["age_band"], bands),
+        representativeness=representativeness(counts["age_band"], age_bands(figures.values())),
     )
 
 

@@ -39,7 +39,6 @@ from api.conversations.models import (
     Coding,
     Conversation,
     ConversationContact,
-    PopulationBand,
     Question,
     QuestionSet,
     Tally,
@@ -409,17 +408,6 @@ async def contacts(
     return [(county, contact) for county, contact in rows.all()]
 
 
-# --- population ----------------------------------------------------------------------------
-
-
-async def replace_population_bands(
-    session: AsyncSession, attribute: str, rows: list[dict[str, Any]]
-) -> None:
-    await session.execute(delete(PopulationBand).where(PopulationBand.attribute == attribute))
-    if rows:
-        await session.execute(insert(PopulationBand), rows)
-
-
 # --- codebook ------------------------------------------------------------------------------
 
 
@@ -736,15 +724,6 @@ async def withdrawn_count(session: AsyncSession, campaign_id: uuid.UUID) -> int:
     return await session.scalar(
         select(func.count()).select_from(Withdrawal).where(Withdrawal.campaign_id == campaign_id)
     )
-
-
-async def population_bands(session: AsyncSession, attribute: str) -> dict[str, int]:
-    rows = await session.execute(
-        select(PopulationBand.band, func.sum(PopulationBand.population))
-        .where(PopulationBand.attribute == attribute)
-        .group_by(PopulationBand.band)
-    )
-    return {band: int(total) for band, total in rows.all()}
 
 
 def _coded_in(campaign_id: uuid.UUID, counties: frozenset[str] | None, where: Sequence[Any]) -> Any:

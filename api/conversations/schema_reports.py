@@ -1,4 +1,4 @@
-"""GraphQL for campaign progress, theme reports and the population yardstick."""
+"""GraphQL for campaign progress and theme reports."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import uuid
 import strawberry
 
 from api.context import Info
-from api.conversations import population, progress, themes_report
+from api.conversations import progress, themes_report
 from api.conversations.inputs import AgeBand, Channel, ReportFilter
 from api.conversations.progress import AreaProgress
 from api.conversations.schema_coding import ThemeType
@@ -51,7 +51,8 @@ class AgeBandShare:
         description="Of the respondents who gave their age."
     )
     population_share: float | None = strawberry.field(
-        description="Of the region's population; null until population bands are loaded."
+        description="Of the region's population (its LSOAs' age figures); null where "
+        "they are not all known."
     )
 
 
@@ -165,15 +166,4 @@ class Query:
                 )
                 for line in report.themes
             ],
-        )
-
-
-@strawberry.type
-class Mutation:
-    @strawberry.mutation(
-        description="Load the region's population by age band (ADMIN); returns rows written."
-    )
-    async def load_population_bands(self, info: Info) -> int:
-        return await population.load_population_bands(
-            info.context.session, info.context.settings, await info.context.principal()
         )

@@ -14,4 +14,5 @@ from api.conversations import (
 
 PARTS = (schema_campaigns, schema_capture, schema_coding, schema_reports)
 Query = merge_types("ConversationsQuery", (*(p.Query for p in PARTS), schema_listing.Query))
-Mutation = merge_types("ConversationsMutation", tuple(p.Mutation for p in PARTS))
+WRITING = (schema_campaigns, schema_capture, schema_coding)
+Mutation = merge_types("ConversationsMutation", tuple(p.Mutation for p in WRITING))
