@@ -45,7 +45,7 @@ async def test_database_outage_fails_fast_and_recovers_without_restart(
         await asyncio.sleep(PLAN.tail_s)
     after = await soak_client.get("/readyz")
     title = f"Database stopped for {PLAN.outage_s:g} s under load"
-    print(report(title, workload.stats, PLAN.users))
+    print(report(title, workload, PLAN.users))
 
     assert (during.status_code, during.json()["database"]) == (503, "unreachable")
     assert after.status_code == 200
@@ -71,7 +71,7 @@ async def test_a_worker_killed_mid_batch_is_replaced_and_nothing_is_half_written
             replacement = await asyncio.to_thread(soak_server.kill_worker, victim)
             await asyncio.sleep(PLAN.tail_s)
         status = await conn.fetchval("SELECT pg_xact_status($1::text::xid8)", xid)
-        print(report("An API worker killed mid-batch", workload.stats, PLAN.users))
+        print(report("An API worker killed mid-batch", workload, PLAN.users))
         print(
             f"worker {victim} killed inside transaction {xid} (now {status}); {replacement} "
             "took its place"

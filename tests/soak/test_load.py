@@ -16,7 +16,7 @@ async def test_mixed_load_stores_every_acknowledged_item_once(
 ) -> None:
     async with workload.running(PLAN.users):
         await asyncio.sleep(PLAN.load_s)  # the length of the run, not a wait for something
-    print(report("Mixed load", workload.stats, PLAN.users))
+    print(report("Mixed load", workload, PLAN.users))
 
     failures = {k: workload.stats.count(k) for k in ("unavailable", "internal", "timeout")}
     failures |= {k: workload.stats.count(k) for k in ("dropped", "other")}

@@ -80,6 +80,8 @@ class Ledger:
     # A resend racing the lost first send may find its rows locked: answered CONFLICT, sent
     # again. Counted, not an error.
     raced: int = 0
+    sends: int = 0  # every POST of a batch, first sends and resends
+    resent_after_answer: int = 0
 
 
 @dataclass
@@ -241,6 +243,7 @@ class Workload:
         if answer is None:
             self.ledger.unacknowledged.append(batch)
         elif resend:
+            self.ledger.resent_after_answer += 1
             again = await self._until_acknowledged(batch, query, token, False)
             if again is None or set(again.values()) != {"UNCHANGED"}:
                 self.ledger.disagreements.append(f"{batch.kind} resent after its answer: {again}")
@@ -254,6 +257,7 @@ class Workload:
         while time.perf_counter() < give_up:
             timeout = LOSE if losing else TIMEOUT
             send = self._gql(query, {"input": batch.items}, token, timeout)
+            self.ledger.sends += 1
             response = await self._send(batch.kind, send, losing=losing)
             if response is not None:
                 results = response.json()["data"][batch.kind]["results"]
@@ -288,8 +292,21 @@ def _ms(ordered: list[float], q: float) -> str:
     return f"{1000 * ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)]:.1f}"
 
 
-def report(title: str, stats: Stats, users: int) -> str:
-    """The printed table: requests, good answers a second, latency of good answers, errors."""
+def _batches(ledger: Ledger, stats: Stats) -> str:
+    items = sum(len(b.items) for b in ledger.batches)
+    lost = stats.count("lost")
+    return (
+        f"{len(ledger.batches)} batches ({items} items) in {ledger.sends} sends: "
+        f"{ledger.resent_after_answer} sent again after their answer, {lost} after losing it, "
+        f"the rest after a failure; {ledger.raced} items answered CONFLICT while a lost send "
+        "of theirs was still being written"
+    )
+
+
+def report(title: str, workload: Workload, users: int) -> str:
+    """The printed table: requests, good answers a second, latency of good answers, errors;
+    then what became of the batches."""
+    stats = workload.stats
     lines = [
         f"\n{title}: {stats.seconds:.1f} s, {users} clients",
         f"{'operation':<21}{'requests':>9}{'ok/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
@@ -311,4 +328,5 @@ def report(title: str, stats: Stats, users: int) -> str:
             f"UNAVAILABLE answers: {len(fast)}; p50 {_ms(fast, 0.5)} ms, p99 {_ms(fast, 0.99)} "
             f"ms, slowest {_ms(fast, 1.0)} ms"
         )
+    lines.append(_batches(workload.ledger, stats))
     return "\n".join(lines)
