@@ -9,7 +9,6 @@ import orjson
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from starlette.middleware.gzip import GZipMiddleware
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
@@ -31,6 +30,7 @@ from api.rest.grant_media import router as grant_media_router
 from api.schema import build_schema, format_error
 from api.settings import PROJECT_ROOT, Settings, get_settings
 from api.shared.language import preferred_language
+from api.web.compression import add_compression
 from api.web.limits import BodySizeLimit, RateLimit, RateLimits, Throttle
 from api.web.nul_text import RefuseNulInUrl
 from api.web.persisted_queries import PersistedQueries, QueryStore
@@ -138,7 +138,7 @@ def create_app(
         store=QueryStore.from_directory(PROJECT_ROOT / "graphql" / "operations"),
         registered_only=settings.persisted_queries_only,
     )
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    add_compression(app)
     app.add_middleware(RefuseNulInUrl)
     app.add_middleware(
         BodySizeLimit,

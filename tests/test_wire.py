@@ -1,5 +1,5 @@
-"""The wire: body size and rate limits, persisted queries over POST and GET, ETags,
-compression, and the statement timeout."""
+"""The wire: body size and rate limits, persisted queries over POST and GET, ETags, and the
+statement timeout (compression: test_compression.py)."""
 
 from __future__ import annotations
 
@@ -139,18 +139,6 @@ async def test_only_registered_operations_when_asked(tuned: Any) -> None:
     assert error_codes(ad_hoc.json()) == ["PERSISTED_QUERY_NOT_SUPPORTED"]
     assert "errors" not in registered.json()
     assert "errors" not in by_hash.json()
-
-
-async def test_large_responses_are_compressed(plain: httpx.AsyncClient) -> None:
-    response = await plain.post(
-        "/graphql",
-        json={"query": operation("Counties"), "variables": {"simplifyM": 500}},
-        headers={"Accept-Encoding": "gzip"},
-    )
-    assert response.headers["content-encoding"] == "gzip"
-    assert len(response.json()["data"]["counties"]) == 3
-    small = await plain.get("/healthz", headers={"Accept-Encoding": "gzip"})
-    assert "content-encoding" not in small.headers
 
 
 async def test_statements_are_stopped_at_the_timeout(database_url: str) -> None:
