@@ -23,7 +23,7 @@ from tests.conversations.helpers import (
     record,
 )
 from tests.graphql_client import error_codes, gql, operation
-from tests.people.helpers import SETUP_ADMIN, admin_token
+from tests.people.helpers import SETUP_ADMIN, admin_token, audit_actions
 
 HERE = frozenset({CARMARTHENSHIRE})  # where conversation() is held
 
@@ -188,6 +188,16 @@ async def test_reassignment_rules(client, session) -> None:
         ("coderId", "BAD_USER_INPUT")
     ]
     assert (await _second_coders(session, made))[done] == coordinator.id
+    assert "conversation.second_coder_assigned" not in await audit_actions(
+        session, "conversation", done
+    )
+    other = await person(client, session, "other@example.org", {Role.ENGAGEMENT: HERE})
+    moved = await reassign(client, coordinator.token, done, other.id)
+    assert moved["conversation"]["coding"]["secondCoderId"] == str(other.id)
+    assert (await audit_actions(session, "conversation", done))[-1] == (
+        "conversation.second_coder_assigned"
+    )
+    assert (await reassign(client, coordinator.token, done, coordinator.id))["userErrors"] == []
 
     assert (await code(client, coordinator.token, done, [on(theme)]))["round"] == 2
     assert errors(await reassign(client, coordinator.token, done, first.id)) == [
