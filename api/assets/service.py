@@ -175,6 +175,7 @@ async def sync_assets(
     ]
     written = await repository.upsert(session, rows)
     revisions = []
+    changes = []
     for p in plans:
         ident = p.checked.draft.id
         if written.get(ident) != p.version:  # another write got there between read and write
@@ -193,16 +194,16 @@ async def sync_assets(
                 "changed_fields": _changed(before, p.checked.content),
             }
         )
-        audit.record(
-            session,
-            actor_id=actor,
-            action=f"asset.{action.value.lower()}",
-            entity_type=ENTITY,
-            entity_id=ident,
-            before=_auditable(before),
-            after=_auditable(p.checked.content),
+        changes.append(
+            audit.Change(
+                f"asset.{action.value.lower()}",
+                ident,
+                before=_auditable(before),
+                after=_auditable(p.checked.content),
+            )
         )
     await repository.add_revisions(session, revisions)
+    await audit.record_changes(session, actor_id=actor, entity_type=ENTITY, changes=changes)
     fresh = await repository.by_ids(session, [r["asset_id"] for r in revisions])
     for outcome in outcomes:
         assert outcome is not None

@@ -19,8 +19,9 @@ def add(session: AsyncSession, entry: AuditEntry) -> None:
 ADD_MANY = text(
     """
     INSERT INTO audit_log (actor_id, action, entity_type, entity_id, changes, request_id)
-    SELECT :actor_id, :action, :entity_type, e.entity_id, CAST(e.changes AS jsonb), :request_id
-    FROM unnest(CAST(:entity_ids AS text[]), CAST(:changes AS text[])) AS e(entity_id, changes)
+    SELECT :actor_id, e.action, :entity_type, e.entity_id, CAST(e.changes AS jsonb), :request_id
+    FROM unnest(CAST(:actions AS text[]), CAST(:entity_ids AS text[]), CAST(:changes AS text[]))
+      AS e(action, entity_id, changes)
     """
 ).bindparams(bindparam("actor_id", type_=UUID(as_uuid=True)))
 
@@ -29,21 +30,20 @@ async def add_many(
     session: AsyncSession,
     *,
     actor_id: uuid.UUID | None,
-    action: str,
     entity_type: str,
     request_id: str | None,
-    changes: list[tuple[str, dict[str, Any]]],
+    entries: list[tuple[str, str, dict[str, Any]]],
 ) -> None:
-    """Entries of one actor and action, one per (entity id, changes)."""
-    if changes:
+    """Entries of one actor, one per (action, entity id, changes)."""
+    if entries:
         await session.execute(
             ADD_MANY,
             {
                 "actor_id": actor_id,
-                "action": action,
                 "entity_type": entity_type,
                 "request_id": request_id,
-                "entity_ids": [entity_id for entity_id, _ in changes],
-                "changes": [orjson.dumps(c).decode() for _, c in changes],
+                "actions": [action for action, _, _ in entries],
+                "entity_ids": [entity_id for _, entity_id, _ in entries],
+                "changes": [orjson.dumps(c).decode() for _, _, c in entries],
             },
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -58,6 +59,35 @@ def record(
     )
 
 
+@dataclass(frozen=True)
+class Change:
+    """One write of a batch, for `record_changes`."""
+
+    action: str
+    entity_id: object
+    before: Mapping[str, Any] | None = None
+    after: Mapping[str, Any] | None = None
+
+
+async def record_changes(
+    session: AsyncSession,
+    *,
+    actor_id: uuid.UUID | None,
+    entity_type: str,
+    changes: Iterable[Change],
+) -> None:
+    """One entry per change of a batch, all written in one statement in the caller's
+    transaction (a batch of hundreds would otherwise go through the unit of work one object
+    at a time)."""
+    await repository.add_many(
+        session,
+        actor_id=actor_id,
+        entity_type=entity_type,
+        request_id=current_request_id(),
+        entries=[(c.action, str(c.entity_id), changed_fields(c.before, c.after)) for c in changes],
+    )
+
+
 async def record_many(
     session: AsyncSession,
     *,
@@ -66,14 +96,10 @@ async def record_many(
     entity_type: str,
     afters: Iterable[tuple[object, Mapping[str, Any]]],
 ) -> None:
-    """One entry per (entity id, after) of a batch of new records, all written in one
-    statement in the caller's transaction (a batch of hundreds would otherwise go through
-    the unit of work one object at a time)."""
-    await repository.add_many(
+    """One entry per (entity id, after) of a batch of new records (see record_changes)."""
+    await record_changes(
         session,
         actor_id=actor_id,
-        action=action,
         entity_type=entity_type,
-        request_id=current_request_id(),
-        changes=[(str(entity_id), changed_fields(None, after)) for entity_id, after in afters],
+        changes=[Change(action, entity_id, after=after) for entity_id, after in afters],
     )
