@@ -23,6 +23,7 @@ from api.context import Info
 from api.errors import BadInput, Conflict, DomainError
 from api.shared import photos
 from api.shared.batch import ItemOutcome
+from api.shared.inputs import batch_input
 from api.shared.language import Language, pick
 from api.shared.pagination import Connection
 from api.shared.user_errors import BatchStatus, UserError
@@ -221,6 +222,7 @@ class AssetConnection(Connection[Asset]):
 # --- inputs ------------------------------------------------------------------------------
 
 
+@batch_input
 @strawberry.input(description="A point from a phone: WGS84 degrees and the fix's accuracy.")
 class PointInput:
     lat: float
@@ -228,6 +230,7 @@ class PointInput:
     accuracy_m: float | None = None
 
 
+@batch_input
 @strawberry.input
 class ContactInput:
     name: str | None = None
@@ -236,6 +239,7 @@ class ContactInput:
     website: str | None = None
 
 
+@batch_input
 @strawberry.input(
     description="An asset made or edited on a phone. `id` is made by the phone; `version` "
     "is the copy an edit was based on (leave it out for a new asset)."

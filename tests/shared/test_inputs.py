@@ -1,0 +1,84 @@
+"""Batch inputs are built exactly as Strawberry builds them, field for field."""
+
+import uuid
+from enum import Enum
+
+import strawberry
+
+from api.shared.inputs import batch_input
+
+
+@strawberry.enum
+class Colour(Enum):
+    RED = "RED"
+    BLUE = "BLUE"
+
+
+def _inputs(fast: bool) -> tuple[type, type]:
+    wrap = batch_input if fast else (lambda cls: cls)
+
+    @wrap
+    @strawberry.input(name="Inner")
+    class Inner:
+        x: float
+        note: str | None = None
+
+    @wrap
+    @strawberry.input(name="Outer")
+    class Outer:
+        id: uuid.UUID
+        inner: Inner
+        colours: list[Colour]
+        maybe_inner: Inner | None = None
+        inners: list[Inner] = strawberry.field(default_factory=list)
+        count: int | None = None
+        tags: list[str] = strawberry.field(default_factory=list)
+        required_nullable: str | None = strawberry.field(default=None)
+
+    return Inner, Outer
+
+
+def _received(fast: bool, variables: dict) -> list:
+    _, outer = _inputs(fast)
+    assert (outer.__strawberry_definition__.from_input is not None) is fast
+    seen: list = []
+
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def take(self, items: list[outer]) -> int:  # type: ignore[valid-type]
+            seen.extend(items)
+            return len(items)
+
+    schema = strawberry.Schema(query=Query)
+    result = schema.execute_sync("query($i: [Outer!]!) { take(items: $i) }", variables)
+    assert result.errors is None, result.errors
+    return seen
+
+
+def _plain(value: object) -> object:
+    """Values of the two (distinct) classes compared by their fields."""
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if hasattr(value, "__dataclass_fields__"):
+        return (type(value).__name__, {k: _plain(getattr(value, k)) for k in vars(value)})
+    return value
+
+
+def test_batch_inputs_match_strawberrys_own_conversion() -> None:
+    items = [
+        {
+            "id": str(uuid.uuid4()),
+            "inner": {"x": 1.5},
+            "colours": ["RED", "BLUE"],
+            "maybeInner": {"x": 2, "note": "n"},
+            "inners": [{"x": 3}, {"x": 4, "note": None}],
+            "count": 7,
+            "tags": ["a"],
+        },
+        {"id": str(uuid.uuid4()), "inner": {"x": 0}, "colours": [], "maybeInner": None},
+    ]
+    fast, slow = _received(True, {"i": items}), _received(False, {"i": items})
+    assert _plain(fast) == _plain(slow)
+    assert isinstance(fast[0].id, uuid.UUID) and fast[0].colours == [Colour.RED, Colour.BLUE]
+    assert fast[1].inners == [] and fast[1].maybe_inner is None and fast[1].count is None
