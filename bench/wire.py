@@ -1,6 +1,7 @@
 """Bytes on the wire for each operation a phone sends (graphql/operations/): the request
-as a full document and as a persisted-query hash, and the response plain and gzipped.
-Operations that need variables are sent with none, so their response is the (small)
+as a full document and as a persisted-query hash, and the response as the server sends it
+plain, to a client accepting gzip, and to one accepting brotli (which it compresses only
+above 1 KB). Operations that need variables are sent with none, so their response is the (small)
 error a phone would get; the request sizes are what matter for them.
 
     .venv/bin/python bench/wire.py
@@ -9,7 +10,6 @@ error a phone would get; the request sizes are what matter for them.
 from __future__ import annotations
 
 import asyncio
-import gzip
 import hashlib
 from pathlib import Path
 
@@ -24,7 +24,10 @@ from api.settings import Settings
 OPERATIONS = Path(__file__).resolve().parent.parent / "graphql" / "operations"
 
 
-async def measure(url: str) -> list[tuple[str, int, int, int, int]]:
+ENCODINGS = ("identity", "gzip", "br")
+
+
+async def measure(url: str) -> list[tuple[str, int, int, int, int, int]]:
     engine = make_engine(url)
     settings = Settings(env="test", database_url=url, jwt_secret="x" * 48, _env_file=None)
     app = create_app(settings, make_sessionmaker(engine))
@@ -38,11 +41,12 @@ async def measure(url: str) -> list[tuple[str, int, int, int, int]]:
             hashed = orjson.dumps(
                 {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": digest}}}
             )
-            response = await client.post(
-                "/graphql", content=hashed, headers={"content-type": "application/json"}
-            )
-            body = response.content
-            rows.append((path.stem, len(full), len(hashed), len(body), len(gzip.compress(body))))
+            sizes = []
+            for encoding in ENCODINGS:
+                headers = {"content-type": "application/json", "accept-encoding": encoding}
+                async with client.stream("POST", "/graphql", content=hashed, headers=headers) as r:
+                    sizes.append(sum([len(chunk) async for chunk in r.aiter_raw()]))
+            rows.append((path.stem, len(full), len(hashed), *sizes))
     await engine.dispose()
     return rows
 
@@ -50,12 +54,13 @@ async def measure(url: str) -> list[tuple[str, int, int, int, int]]:
 def main() -> None:
     with bench_database() as url:
         rows = asyncio.run(measure(url))
-    print(f"\n{'operation':<28}{'request':>10}{'with APQ':>10}{'response':>10}{'gzipped':>10}")
-    for name, full, hashed, body, zipped in rows:
-        print(f"{name:<28}{full:>10}{hashed:>10}{body:>10}{zipped:>10}")
-    totals = [sum(r[i] for r in rows) for i in range(1, 5)]
-    print(f"{'all':<28}{totals[0]:>10}{totals[1]:>10}{totals[2]:>10}{totals[3]:>10}")
-    print("bytes; gzip applies to responses over 1 KB when the client accepts it")
+    columns = ("request", "with APQ", "response", "gzip", "brotli")
+    print(f"\n{'operation':<28}" + "".join(f"{c:>10}" for c in columns))
+    for name, *sizes in rows:
+        print(f"{name:<28}" + "".join(f"{n:>10}" for n in sizes))
+    totals = [sum(r[i] for r in rows) for i in range(1, 6)]
+    print(f"{'all':<28}" + "".join(f"{n:>10}" for n in totals))
+    print("bytes as sent; responses are compressed over 1 KB when the client accepts it")
 
 
 if __name__ == "__main__":

@@ -15,9 +15,9 @@ ALREADY_COMPRESSED = [r"^/media/", r"^/grants/attachments/", r"\.xlsx$"]
 def add_compression(app: FastAPI) -> None:
     app.add_middleware(
         BrotliMiddleware,
-        # Quality 4: most of brotli's gain over gzip at gzip's speed, for answers made per
-        # request (11 is for static files compressed once).
-        quality=4,
+        # Measured on our JSON: 5 is a few per cent smaller than gzip's 9 and no slower; 4 is
+        # no smaller than gzip. (11 is for static files compressed once.)
+        quality=5,
         minimum_size=MINIMUM_SIZE,
         gzip_fallback=True,
         excluded_handlers=ALREADY_COMPRESSED,
