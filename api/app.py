@@ -34,6 +34,7 @@ from api.web.compression import add_compression
 from api.web.limits import BodySizeLimit, RateLimit, RateLimits, Throttle
 from api.web.nul_text import RefuseNulInUrl
 from api.web.persisted_queries import PersistedQueries, QueryStore
+from api.web.shared_state import SharedState
 
 
 class CymunedGraphQLRouter(GraphQLRouter):
@@ -79,6 +80,8 @@ def create_app(
 ) -> FastAPI:
     """The app. Tests pass a sessionmaker bound to their own transaction."""
     settings = settings or get_settings()
+    # Rate counters and learnt persisted queries: this process, or Redis when configured.
+    shared = SharedState(settings.redis_url)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -92,10 +95,11 @@ def create_app(
             )
             app.state.sessionmaker = make_sessionmaker(engine)
         yield
+        await shared.close()
         if engine is not None:
             await engine.dispose()
 
-    withdrawals = Throttle(settings.withdraw_limit_per_address)
+    withdrawals = Throttle(settings.withdraw_limit_per_address, shared.counter("withdraw"))
 
     async def context(
         request: Request, session: RequestSession = Depends(request_session)
@@ -111,6 +115,7 @@ def create_app(
 
     app = FastAPI(title="Cymuned", lifespan=lifespan)
     app.state.settings = settings
+    app.state.shared = shared
     if sessionmaker is not None:
         app.state.sessionmaker = sessionmaker
     app.include_router(
@@ -135,7 +140,9 @@ def create_app(
     # persisted queries.
     app.add_middleware(
         PersistedQueries,
-        store=QueryStore.from_directory(PROJECT_ROOT / "graphql" / "operations"),
+        store=QueryStore.from_directory(
+            PROJECT_ROOT / "graphql" / "operations", shared.learnt_queries()
+        ),
         registered_only=settings.persisted_queries_only,
     )
     add_compression(app)
@@ -152,6 +159,7 @@ def create_app(
             per_user=settings.rate_limit_per_user,
             jwt_secret=settings.jwt_secret or "",
         ),
+        counter=shared.counter("rate"),
     )
     app.add_middleware(RequestIdMiddleware)
     return app

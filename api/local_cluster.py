@@ -51,16 +51,21 @@ def postgis_available() -> bool:
     return (share / "postgis.control").exists()
 
 
+def apt_install(package: str, why: str) -> None:
+    """Install a distribution package (as root, else through sudo)."""
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    print(f"Installing {package} ({why})...")
+    subprocess.run([*sudo, "apt-get", "update", "-q"], check=True, env=env)
+    subprocess.run([*sudo, "apt-get", "install", "-y", "-q", package], check=True, env=env)
+
+
 def ensure_postgis() -> None:
     """Install the distribution's PostGIS package for the server's major version if missing."""
     if postgis_available():
         return
     package = f"postgresql-{server_major()}-postgis-3"
-    sudo = [] if os.geteuid() == 0 else ["sudo"]
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    print(f"Installing {package} (PostGIS is not available to the local PostgreSQL)...")
-    subprocess.run([*sudo, "apt-get", "update", "-q"], check=True, env=env)
-    subprocess.run([*sudo, "apt-get", "install", "-y", "-q", package], check=True, env=env)
+    apt_install(package, "PostGIS is not available to the local PostgreSQL")
     if not postgis_available():
         raise ClusterError(f"{package} installed but postgis.control is still missing.")
 

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     # Withdrawals by reference code a minute per address: anyone may try one, none may
     # try enough to find someone else's code.
     withdraw_limit_per_address: int = Field(default=10, ge=1)
+    # Rate-limit counters and learnt persisted queries shared by every API process, e.g.
+    # redis://127.0.0.1:6379/0; unset, each process keeps its own.
+    redis_url: str | None = None
     # Production may accept only the operations in graphql/operations/ (by their hash).
     persisted_queries_only: bool = False
     # One statement may run this long before PostgreSQL stops it (an export cannot starve

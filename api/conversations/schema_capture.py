@@ -358,7 +358,7 @@ class Mutation:
     async def withdraw_conversation(
         self, info: Info, reference_code: str
     ) -> WithdrawConversationPayload:
-        info.context.withdrawals.check(info.context.client_address, info.context.response)
+        await info.context.withdrawals.check(info.context.client_address, info.context.response)
         message = await privacy.withdraw(info.context.session, reference_code)
         return WithdrawConversationPayload(message=message)
 

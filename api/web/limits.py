@@ -1,9 +1,9 @@
 """Limits on what one client may send: body size (JSON and multipart separately) and
 requests per minute per address and per signed-in user.
 
-Rate limits count in this process by default; several API processes behind a load balancer
-each count their own share (see the README). The counter sits behind `Counter` so a shared
-store (Redis) can replace it without touching the middleware.
+Rate limits count in this process by default, where several API processes behind a load
+balancer each count their own share; with CYMUNED_REDIS_URL they count together in Redis
+(api/web/shared_state.py chooses).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -21,7 +22,7 @@ from api.auth.tokens import bearer_token, read_access_token
 from api.errors import RateLimited, Unauthenticated
 from api.web.asgi import BodyTooLarge, error_payload, header, read_body, replaying, send_json
 
-WINDOW_S = 60.0
+WINDOW_S = 60
 UNLIMITED_PATHS = ("/healthz", "/readyz")
 
 
@@ -55,15 +56,20 @@ class BodySizeLimit:
         await self.app(scope, replaying(body, receive), send)
 
 
+class RateCounter(Protocol):
+    async def hit(self, key: str) -> tuple[int, float]:
+        """Count one request; (requests in this window, seconds until it ends)."""
+        ...
+
+
 class Counter:
-    """Fixed one-minute windows per key, for a bounded number of keys."""
+    """Fixed one-minute windows per key, for a bounded number of keys, in this process."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic, max_keys: int = 100_000):
         self.clock, self.max_keys = clock, max_keys
         self.windows: OrderedDict[str, tuple[float, int]] = OrderedDict()
 
-    def hit(self, key: str) -> tuple[int, float]:
-        """Count one request; (requests in this window, seconds until it ends)."""
+    async def hit(self, key: str) -> tuple[int, float]:
         now = self.clock()
         start, count = self.windows.get(key, (now, 0))
         if now - start >= WINDOW_S:
@@ -75,10 +81,10 @@ class Counter:
         return count + 1, WINDOW_S - (now - start)
 
 
-def retry_after(counter: Counter, key: str, limit: int) -> int | None:
+async def retry_after(counter: RateCounter, key: str, limit: int) -> int | None:
     """Count one request against `limit` a minute: None while within it, else the whole
     seconds until the window ends (at least 1)."""
-    count, resets_in = counter.hit(key)
+    count, resets_in = await counter.hit(key)
     return max(1, math.ceil(resets_in)) if count > limit else None
 
 
@@ -91,12 +97,12 @@ class Throttle:
     anyone may call that check a secret (withdrawing by reference code), so the secret
     cannot be found by trying many."""
 
-    def __init__(self, per_minute: int, counter: Counter | None = None) -> None:
+    def __init__(self, per_minute: int, counter: RateCounter | None = None) -> None:
         self.per_minute, self.counter = per_minute, counter or Counter()
 
-    def check(self, address: str, response: Response) -> None:
+    async def check(self, address: str, response: Response) -> None:
         """Count one try; over the budget, set Retry-After and raise RateLimited."""
-        retry = retry_after(self.counter, address, self.per_minute)
+        retry = await retry_after(self.counter, address, self.per_minute)
         if retry is not None:
             response.headers["Retry-After"] = str(retry)
             raise RateLimited(too_many(retry))
@@ -110,7 +116,9 @@ class RateLimits:
 
 
 class RateLimit:
-    def __init__(self, app: ASGIApp, *, limits: RateLimits, counter: Counter | None = None):
+    def __init__(
+        self, app: ASGIApp, *, limits: RateLimits, counter: RateCounter | None = None
+    ) -> None:
         self.app, self.limits, self.counter = app, limits, counter or Counter()
 
     def _user(self, scope: Scope) -> str | None:
@@ -133,7 +141,7 @@ class RateLimit:
         if user is not None:
             budgets.append((f"user:{user}", self.limits.per_user))
         for key, limit in budgets:
-            retry = retry_after(self.counter, key, limit)
+            retry = await retry_after(self.counter, key, limit)
             if retry is not None:
                 await send_json(
                     send,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode
 
 import orjson
@@ -28,26 +28,48 @@ def sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+class LearntQueries(Protocol):
+    """Documents learnt at run time, by hash: in this process, or shared through Redis."""
+
+    async def get(self, digest: str) -> str | None: ...
+
+    async def put(self, digest: str, document: str) -> None: ...
+
+
+class InProcessQueries:
+    """The most recently learnt documents, kept in this process."""
+
+    def __init__(self, max_stored: int = MAX_STORED) -> None:
+        self.max_stored = max_stored
+        self.documents: OrderedDict[str, str] = OrderedDict()
+
+    async def get(self, digest: str) -> str | None:
+        return self.documents.get(digest)
+
+    async def put(self, digest: str, document: str) -> None:
+        self.documents[digest] = document
+        self.documents.move_to_end(digest)
+        while len(self.documents) > self.max_stored:
+            self.documents.popitem(last=False)
+
+
 class QueryStore:
     """Hash -> document, for registered operations and those learnt at run time."""
 
-    def __init__(self, registered: dict[str, str]) -> None:
-        self.registered = registered
-        self.learnt: OrderedDict[str, str] = OrderedDict()
+    def __init__(self, registered: dict[str, str], learnt: LearntQueries) -> None:
+        self.registered, self.learnt = registered, learnt
 
     @classmethod
-    def from_directory(cls, directory: Path) -> QueryStore:
+    def from_directory(cls, directory: Path, learnt: LearntQueries) -> QueryStore:
         documents = [p.read_text() for p in sorted(directory.glob("*.graphql"))]
-        return cls({sha256(d): d for d in documents})
+        return cls({sha256(d): d for d in documents}, learnt)
 
-    def get(self, digest: str) -> str | None:
-        return self.registered.get(digest) or self.learnt.get(digest)
+    async def get(self, digest: str) -> str | None:
+        return self.registered.get(digest) or await self.learnt.get(digest)
 
-    def learn(self, digest: str, document: str) -> None:
-        self.learnt[digest] = document
-        self.learnt.move_to_end(digest)
-        while len(self.learnt) > MAX_STORED:
-            self.learnt.popitem(last=False)
+    async def learn(self, digest: str, document: str) -> None:
+        if digest not in self.registered:
+            await self.learnt.put(digest, document)
 
 
 def _error(code: str, message: str) -> dict[str, Any]:
@@ -58,7 +80,7 @@ class PersistedQueries:
     def __init__(self, app: ASGIApp, *, store: QueryStore, registered_only: bool) -> None:
         self.app, self.store, self.registered_only = app, store, registered_only
 
-    def _resolve(self, payload: dict[str, Any]) -> dict[str, Any] | None:
+    async def _resolve(self, payload: dict[str, Any]) -> dict[str, Any] | None:
         """The payload with its query filled in, or an error response body."""
         extensions = payload.get("extensions")
         if isinstance(extensions, str):  # GET sends it as JSON text
@@ -90,9 +112,9 @@ class PersistedQueries:
                     "PERSISTED_QUERY_NOT_SUPPORTED",
                     "Only the app's registered operations are accepted here.",
                 )
-            self.store.learn(digest, query)
+            await self.store.learn(digest, query)
             return None
-        known = self.store.get(digest)
+        known = await self.store.get(digest)
         if known is None or (self.registered_only and digest not in self.store.registered):
             return _error("PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound")
         payload["query"] = known
@@ -107,7 +129,7 @@ class PersistedQueries:
             if "query" not in params and "extensions" not in params:
                 await self.app(scope, receive, send)  # GraphiQL
                 return
-            problem = self._resolve(params)
+            problem = await self._resolve(params)
             if problem is not None:
                 await send_json(send, 200, problem)
                 return
@@ -132,7 +154,7 @@ class PersistedQueries:
             await self.app(scope, replaying(body, receive), send)
             return
         sent_query = payload.get("query")
-        problem = self._resolve(payload)
+        problem = await self._resolve(payload)
         if problem is not None:
             await send_json(send, 200, problem)
             return
