@@ -61,6 +61,25 @@ async def test_a_body_over_the_limit_is_refused_whole(tuned: Any) -> None:
     assert "300 bytes" in big.json()["errors"][0]["message"]
 
 
+async def test_uploads_have_their_own_larger_limit(tuned: Any) -> None:
+    operations = orjson.dumps({"query": "{ attribution }", "variables": {}}).decode()
+
+    async def upload(client: httpx.AsyncClient, size: int) -> httpx.Response:
+        return await client.post(
+            "/graphql",
+            data={"operations": operations, "map": "{}"},
+            files={"0": ("photo.jpg", b"x" * size, "image/jpeg")},
+        )
+
+    async with await tuned(request_json_max_bytes=300, request_multipart_max_bytes=3000) as client:
+        within = await upload(client, 1000)  # over the JSON limit, within the upload one
+        over = await upload(client, 4000)
+    assert within.status_code == 200
+    assert over.status_code == 413
+    assert error_codes(over.json()) == ["BAD_USER_INPUT"]
+    assert "upload may be at most 3,000 bytes" in over.json()["errors"][0]["message"]
+
+
 async def test_rate_limit_per_address_with_retry_after(tuned: Any) -> None:
     async with await tuned(rate_limit_per_address=3) as client:
         answers = [
