@@ -10,12 +10,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.auth.principal import Principal
+from api.auth.principal import Principal, Scope
 from api.conversations import campaigns, repository
 from api.conversations.access import CAPTURE
 from api.conversations.inputs import Channel
 from api.conversations.models import Conversation
 from api.errors import BadInput
+from api.places import service as places
 from api.shared.pagination import Page, PageRequest
 
 KEY_TYPES = (datetime.fromisoformat, uuid.UUID)
@@ -54,6 +55,26 @@ def sort_key(c: Conversation) -> tuple[datetime, uuid.UUID]:
     return (c.collected_at, c.id)
 
 
+async def _check(session: AsyncSession, f: ListFilter, scope: Scope) -> None:
+    if f.county_code is not None:
+        if f.county_code not in await places.county_codes(session):
+            raise places.no_such_county(f.county_code, field="filter.countyCode")
+        if scope is not None and f.county_code not in scope:
+            raise BadInput(
+                f"You cannot see county {f.county_code}.",
+                field="filter.countyCode",
+                cy=f"Ni allwch weld sir {f.county_code}.",
+            )
+    if f.community_id is not None and await places.community(session, f.community_id) is None:
+        raise places.no_such_community(field="filter.communityId")
+    if f.collected_since is not None and f.collected_since.tzinfo is None:
+        raise BadInput(
+            "Give a time zone, e.g. 2026-03-01T00:00:00Z.",
+            field="filter.collectedSince",
+            cy="Rhowch gylchfa amser, e.e. 2026-03-01T00:00:00Z.",
+        )
+
+
 async def conversations(
     session: AsyncSession,
     principal: Principal,
@@ -69,12 +90,7 @@ async def conversations(
     page = PageRequest.parse(first, after, page_size_max, KEY_TYPES)
     await campaigns.campaign(session, principal, campaign_id)
     scope = principal.counties(CAPTURE)
-    if f.county_code is not None and scope is not None and f.county_code not in scope:
-        raise BadInput(f"You cannot see county {f.county_code}.", field="filter.countyCode")
-    if f.collected_since is not None and f.collected_since.tzinfo is None:
-        raise BadInput(
-            "Give a time zone, e.g. 2026-03-01T00:00:00Z.", field="filter.collectedSince"
-        )
+    await _check(session, f, scope)
     rows, has_next = await repository.conversations_page(
         session, campaign_id, scope, conditions(f), page.limit, page.after
     )

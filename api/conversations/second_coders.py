@@ -41,17 +41,25 @@ async def draw(
 
 
 def _reassignable(conversation: Conversation) -> None:
-    problem = (
-        "It was not chosen for a second coding."
-        if not conversation.double_code
-        else "Its first coding is not done yet; a second coder is drawn when it is."
-        if conversation.first_coded_at is None
-        else "Its second coding is already done."
-        if conversation.second_coded_at is not None
-        else None
-    )
-    if problem:
-        raise InvalidInput([Conflict(problem, field="conversationId")])
+    if not conversation.double_code:
+        en, cy = (
+            "It was not chosen for a second coding.",
+            "Ni chafodd ei dewis ar gyfer ail godio.",
+        )
+    elif conversation.first_coded_at is None:
+        en, cy = (
+            "Its first coding is not done yet; a second coder is drawn when it is.",
+            "Nid yw'r codio cyntaf wedi'i wneud eto; dewisir ail godiwr pan fydd.",
+        )
+    elif conversation.second_coded_at is not None:
+        en, cy = "Its second coding is already done.", "Mae'r ail godio eisoes wedi'i wneud."
+    else:
+        return
+    raise InvalidInput([Conflict(en, field="conversationId", cy=cy)])
+
+
+def _no_such_coder(en: str, cy: str) -> InvalidInput:
+    return InvalidInput([BadInput(en, field="coderId", cy=cy)])
 
 
 async def reassign(
@@ -66,24 +74,34 @@ async def reassign(
     conversation = await repository.conversation_for_update(session, conversation_id)
     if conversation is None or not principal.has_any(CAPTURE, conversation.county_code):
         raise NotFound(
-            "There is no conversation with this id that you can see.", field="conversationId"
+            "There is no conversation with this id that you can see.",
+            field="conversationId",
+            cy="Nid oes sgwrs â'r id hwn y gallwch ei gweld.",
         )
     county = conversation.county_code
     if not principal.has(Role.COORDINATOR, county):
-        raise Forbidden(f"You need the COORDINATOR role in county {county} to do this.")
+        raise Forbidden(
+            f"You need the COORDINATOR role in county {county} to do this.",
+            cy=f"Mae angen rôl COORDINATOR yn sir {county} arnoch i wneud hyn.",
+        )
     _reassignable(conversation)
     first = conversation.first_coder_id
     if coder_id is None:
         coder_id = await draw(session, county, {first, conversation.second_coder_id})
         if coder_id is None:
-            raise InvalidInput([BadInput("Nobody else may code in this county.", field="coderId")])
+            raise _no_such_coder(
+                "Nobody else may code in this county.",
+                "Nid oes neb arall yn cael codio yn y sir hon.",
+            )
     elif coder_id == first:
-        raise InvalidInput(
-            [BadInput("The second coder is never the first coder.", field="coderId")]
+        raise _no_such_coder(
+            "The second coder is never the first coder.",
+            "Nid yw'r ail godiwr byth yr un â'r codiwr cyntaf.",
         )
     elif coder_id not in await candidates(session, county, {first}):
-        raise InvalidInput(
-            [BadInput(f"This person may not code conversations in {county}.", field="coderId")]
+        raise _no_such_coder(
+            f"This person may not code conversations in {county}.",
+            f"Nid yw'r person hwn yn cael codio sgyrsiau yn {county}.",
         )
     before = conversation.second_coder_id
     conversation.second_coder_id = coder_id

@@ -105,7 +105,9 @@ class Throttle:
         retry = await retry_after(self.counter, address, self.per_minute)
         if retry is not None:
             response.headers["Retry-After"] = str(retry)
-            raise RateLimited(too_many(retry))
+            raise RateLimited(
+                too_many(retry), cy=f"Gormod o geisiadau: rhowch gynnig arall ymhen {retry} eiliad."
+            )
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ the pages, filters, a fixed number of statements per page, and blind second codi
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from api.auth.principal import Role
@@ -156,6 +157,8 @@ async def test_leaders_and_the_public_cannot_list_and_bad_input_is_named(client,
     )
     bad = [
         ({"filter": {"countyCode": "W06000008"}}, "filter.countyCode"),
+        ({"filter": {"countyCode": "W06999999"}}, "filter.countyCode"),
+        ({"filter": {"communityId": str(uuid.uuid4())}}, "filter.communityId"),
         ({"filter": {"collectedSince": "2026-03-01T00:00:00"}}, "filter.collectedSince"),
         ({"after": "not-a-cursor"}, "after"),
         ({"first": 10_000}, "first"),
