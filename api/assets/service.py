@@ -383,7 +383,9 @@ def check_bbox(bbox: tuple[float, float, float, float], field: str) -> None:
     )
     if not box_ok:
         raise BadInput(
-            "bbox needs west < east (-180..180) and south < north (-90..90).", field=field
+            "bbox needs west < east (-180..180) and south < north (-90..90).",
+            field=field,
+            cy="Mae angen west < east (-180..180) a south < north (-90..90) ar bbox.",
         )
 
 
@@ -608,7 +610,11 @@ def export_geojson(
     if bbox is not None:
         check_bbox(bbox, "bbox")
     if limit is not None and not 1 <= limit <= EXPORT_LIMIT_MAX:
-        raise BadInput(f"limit is a whole number from 1 to {EXPORT_LIMIT_MAX:,}.", field="limit")
+        raise BadInput(
+            f"limit is a whole number from 1 to {EXPORT_LIMIT_MAX:,}.",
+            field="limit",
+            cy=f"Mae limit yn rhif cyfan o 1 i {EXPORT_LIMIT_MAX:,}.",
+        )
     return repository.geojson_properties(session, scope_of(principal), county_code, bbox, limit)
 
 

@@ -124,7 +124,11 @@ def _bbox(value: str | None) -> tuple[float, float, float, float] | None:
     try:
         west, south, east, north = (float(part) for part in value.split(","))
     except ValueError:
-        raise BadInput("bbox is west,south,east,north in degrees.", field="bbox") from None
+        raise BadInput(
+            "bbox is west,south,east,north in degrees.",
+            field="bbox",
+            cy="Mae bbox yn west,south,east,north mewn graddau.",
+        ) from None
     return west, south, east, north
 
 
@@ -134,7 +138,9 @@ def _limit(value: str | None) -> int | None:
     try:
         return int(value)
     except ValueError:
-        raise BadInput("limit is a whole number.", field="limit") from None
+        raise BadInput(
+            "limit is a whole number.", field="limit", cy="Mae limit yn rhif cyfan."
+        ) from None
 
 
 def _csv_line(values: Iterable[Any]) -> bytes:
