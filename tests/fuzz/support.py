@@ -25,7 +25,9 @@ def fuzz_settings(examples: int, soak_examples: int) -> hypothesis_settings:
         database=None,
         deadline=None,
         print_blob=True,
+        # A test's fixtures (its client, transaction, accounts) serve all of its examples.
         suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
             HealthCheck.too_slow,
             HealthCheck.filter_too_much,
             HealthCheck.data_too_large,
