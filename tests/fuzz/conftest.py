@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -48,20 +49,30 @@ async def fuzz_connection(engine: AsyncEngine, region: Any) -> AsyncIterator[Asy
         await outer.rollback()
 
 
-@pytest.fixture(scope="module")
-def fuzz_app(
-    settings: Settings, fuzz_connection: AsyncConnection, tmp_path_factory: pytest.TempPathFactory
-) -> Any:
+def _unlimited(settings: Settings, media_dir: Path) -> Settings:
     # Rate limits would turn most generated requests into 429s and test nothing else.
-    unlimited = settings.model_copy(
+    return settings.model_copy(
         update={
-            "media_dir": tmp_path_factory.mktemp("fuzz-media"),
+            "media_dir": media_dir,
             "rate_limit_per_address": 1_000_000,
             "rate_limit_per_user": 1_000_000,
             "login_max_failures_per_address": 1_000_000,
         }
     )
-    return create_app(unlimited, make_sessionmaker(fuzz_connection))
+
+
+@pytest.fixture(scope="module")
+def fuzz_app(
+    settings: Settings, fuzz_connection: AsyncConnection, tmp_path_factory: pytest.TempPathFactory
+) -> Any:
+    media = tmp_path_factory.mktemp("fuzz-media")
+    return create_app(_unlimited(settings, media), make_sessionmaker(fuzz_connection))
+
+
+@pytest.fixture
+def app(settings: Settings, connection: AsyncConnection, tmp_path: Path) -> Any:
+    """The property tests' app: their own transaction, without rate limits."""
+    return create_app(_unlimited(settings, tmp_path / "media"), make_sessionmaker(connection))
 
 
 @pytest.fixture(scope="module")
