@@ -125,7 +125,7 @@ def schedules(draw: st.DrawFn, batch_count: int) -> list[int]:
 
 
 @pytest.mark.parametrize("name", DOMAINS)
-@fuzz_settings(examples=12, soak_examples=500)
+@fuzz_settings(examples=8, soak_examples=500)
 @given(data=st.data())
 async def test_replayed_and_interleaved_batches_leave_the_data_of_one_send(
     client: httpx.AsyncClient,
@@ -173,7 +173,7 @@ def _differing(item: dict[str, Any], taken_id: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("name", DOMAINS)
-@fuzz_settings(examples=8, soak_examples=300)
+@fuzz_settings(examples=6, soak_examples=300)
 @given(data=st.data())
 async def test_other_content_under_a_taken_id_or_stale_version_is_a_conflict(
     client: httpx.AsyncClient,

@@ -124,7 +124,7 @@ async def _draw(client: httpx.AsyncClient, token: str, shape: Any, clip: bool) -
     return body["data"]["createCommunity"]
 
 
-@fuzz_settings(examples=20, soak_examples=1_000)
+@fuzz_settings(examples=12, soak_examples=1_000)
 @given(drawings=st.lists(st.tuples(drawn_shapes(), st.booleans()), min_size=1, max_size=4))
 async def test_drawn_communities_keep_the_boundary_rules_or_are_refused_naming_geometry(
     client: httpx.AsyncClient,
@@ -166,7 +166,7 @@ COUNTY_AT = text(
 )
 
 
-@fuzz_settings(examples=60, soak_examples=5_000)
+@fuzz_settings(examples=40, soak_examples=5_000)
 @given(lat=finite_or_not, lon=st.one_of(finite_or_not, st.floats(*LON)))
 async def test_place_at_any_point_answers_the_covering_county_or_names_the_bad_coordinate(
     client: httpx.AsyncClient, session: RequestSession, lat: float, lon: float

@@ -66,7 +66,7 @@ def assert_no_server_error(response: Any, request: str) -> None:
 
 @pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "admin"])
 @pytest.mark.parametrize(("root", "name"), _root_fields())
-@fuzz_settings(examples=4, soak_examples=200)
+@fuzz_settings(examples=3, soak_examples=200)
 @given(data=st.data())
 async def test_no_server_errors(
     data: st.DataObject,

@@ -31,7 +31,7 @@ def _known_ids(case: Any, world: FuzzWorld, picks: list[int]) -> None:
 
 
 @pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "admin"])
-@fuzz_settings(examples=60, soak_examples=3000)
+@fuzz_settings(examples=40, soak_examples=3000)
 @given(data=st.data())
 async def test_no_server_errors(
     data: st.DataObject, signed_in: bool, rest_operations: list[Any], fuzz_world: FuzzWorld
