@@ -32,6 +32,7 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    null,
     or_,
     select,
     true,
@@ -350,18 +351,20 @@ _ASSET_COLUMNS = [
 ]
 
 
-def _select(*extra: Any) -> Select[Any]:
-    """Every column of an asset, the point it is shown at (lat, lon), and `extra`."""
+def _select(*extra: Any, distance: Any = None) -> Select[Any]:
+    """Every column of an asset, the point it is shown at (lat, lon), its `distance` (NULL
+    outside a `near` search, so every read has the same shape) and `extra`."""
     return select(
         *_ASSET_COLUMNS,
         func.ST_Y(Asset.display_geom).label("lat"),
         func.ST_X(Asset.display_geom).label("lon"),
+        (null() if distance is None else distance).label("distance_m"),
         *extra,
     )
 
 
 def _found_of(row: AssetRow) -> Found:
-    return Found(row, row.lat, row.lon, getattr(row, "distance_m", None))
+    return Found(row, row.lat, row.lon, row.distance_m)
 
 
 async def _found(session: AsyncSession, stmt: Select[Any]) -> list[Found]:
@@ -434,7 +437,7 @@ async def page(
         ]
         if after is not None:
             where.append(tuple_(distance, Asset.id) > tuple_(literal(after[0]), after[1]))
-        stmt = _select(distance.label("distance_m")).where(*where).order_by(distance, Asset.id)
+        stmt = _select(distance=distance).where(*where).order_by(distance, Asset.id)
     else:
         if after is not None:
             where.append(Asset.id > after[0])
