@@ -11,7 +11,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 COVERED = [
+    "api/assets",
     "api/auth",
+    "api/conversations",
     "api/grants",
     "api/people",
     "api/places",

@@ -12,6 +12,8 @@ from typing import Any
 
 from api.assets.models import Category, WellbeingWay
 from api.errors import BadInput, DomainError
+from api.people.service import not_an_email
+from api.places import service as places
 from api.shared.batch import fingerprint
 
 NAME_MAX = 200
@@ -83,14 +85,7 @@ def _text(value: str | None) -> str | None:
 
 
 def check_point(lat: float, lon: float, errors: list[DomainError], where: str = "location") -> None:
-    if not math.isfinite(lat) or not -90 <= lat <= 90:
-        errors.append(
-            BadInput("Latitude must be a number between -90 and 90.", field=f"{where}.lat")
-        )
-    if not math.isfinite(lon) or not -180 <= lon <= 180:
-        errors.append(
-            BadInput("Longitude must be a number between -180 and 180.", field=f"{where}.lon")
-        )
+    errors += places.point_problems(lat, lon, f"{where}.")
 
 
 def check(draft: AssetDraft, accuracy_max_m: float) -> CheckedDraft | list[DomainError]:
@@ -100,36 +95,70 @@ def check(draft: AssetDraft, accuracy_max_m: float) -> CheckedDraft | list[Domai
     for attr, name, longest in TEXT_FIELDS:
         value = _text(getattr(draft, attr))
         if value is not None and len(value) > longest:
-            errors.append(BadInput(f"Keep {name} to {longest} characters at most.", field=name))
+            errors.append(
+                BadInput(
+                    f"Keep {name} to {longest} characters at most.",
+                    field=name,
+                    cy=f"Cadwch {name} o fewn {longest} nod.",
+                )
+            )
         content[attr] = value
     if content["name_en"] is None and content["name_cy"] is None:
         errors.append(
-            BadInput("Give the asset a name in English or Welsh (or both).", field="nameEn")
+            BadInput(
+                "Give the asset a name in English or Welsh (or both).",
+                field="nameEn",
+                cy="Rhowch enw i'r ased yn Gymraeg neu yn Saesneg (neu'r ddwy).",
+            )
         )
     if content["contact_email"] and "@" not in content["contact_email"]:
-        errors.append(BadInput("This is not an email address.", field="contact.email"))
+        errors.append(not_an_email("contact.email"))
     if content["website"] and not content["website"].startswith(("https://", "http://")):
         errors.append(
-            BadInput("A website starts with https:// or http://.", field="contact.website")
+            BadInput(
+                "A website starts with https:// or http://.",
+                field="contact.website",
+                cy="Mae gwefan yn dechrau â https:// neu http://.",
+            )
         )
 
     postcode = _text(draft.postcode)
     if postcode is not None:
         postcode = " ".join(postcode.upper().split())
         if not POSTCODE.match(postcode):
-            errors.append(BadInput("This is not a UK postcode.", field="postcode"))
+            errors.append(
+                BadInput(
+                    "This is not a UK postcode.",
+                    field="postcode",
+                    cy="Nid cod post yn y DU yw hwn.",
+                )
+            )
     content["postcode"] = postcode
 
     tags = sorted({t.strip().lower() for t in draft.tags if t.strip()})
     if len(tags) > TAGS_MAX:
-        errors.append(BadInput(f"Use at most {TAGS_MAX} tags.", field="tags"))
+        errors.append(
+            BadInput(
+                f"Use at most {TAGS_MAX} tags.",
+                field="tags",
+                cy=f"Defnyddiwch {TAGS_MAX} tag ar y mwyaf.",
+            )
+        )
     if any(len(t) > TAG_MAX for t in tags):
-        errors.append(BadInput(f"Keep each tag to {TAG_MAX} characters.", field="tags"))
+        errors.append(
+            BadInput(
+                f"Keep each tag to {TAG_MAX} characters.",
+                field="tags",
+                cy=f"Cadwch bob tag o fewn {TAG_MAX} nod.",
+            )
+        )
     content["tags"] = tags
 
     languages = sorted({lang.strip().lower() for lang in draft.languages})
     if not set(languages) <= set(LANGUAGES):
-        errors.append(BadInput("Languages are cy and en.", field="languages"))
+        errors.append(
+            BadInput("Languages are cy and en.", field="languages", cy="Yr ieithoedd yw cy ac en.")
+        )
     content["languages"] = languages
     content["wellbeing"] = sorted({w.value for w in draft.wellbeing})
     content["category"] = draft.category.value
@@ -138,7 +167,11 @@ def check(draft: AssetDraft, accuracy_max_m: float) -> CheckedDraft | list[Domai
     accuracy = draft.accuracy_m
     if accuracy is not None and (not math.isfinite(accuracy) or accuracy < 0):
         errors.append(
-            BadInput("Accuracy is a distance in metres, 0 or more.", field="location.accuracyM")
+            BadInput(
+                "Accuracy is a distance in metres, 0 or more.",
+                field="location.accuracyM",
+                cy="Pellter mewn metrau yw'r cywirdeb, 0 neu fwy.",
+            )
         )
     elif accuracy is not None and accuracy > accuracy_max_m and not draft.confirm_accuracy:
         errors.append(
@@ -147,6 +180,9 @@ def check(draft: AssetDraft, accuracy_max_m: float) -> CheckedDraft | list[Domai
                 f"{accuracy_max_m:.0f} m). Move closer and try again, or confirm the point "
                 "on the map (confirmAccuracy).",
                 field="location.accuracyM",
+                cy=f"Dim ond i {accuracy:.0f} m y mae'r lleoliad yn gywir (y terfyn yw "
+                f"{accuracy_max_m:.0f} m). Ewch yn nes a rhowch gynnig arall arni, neu "
+                "cadarnhewch y pwynt ar y map (confirmAccuracy).",
             )
         )
     content.update(lat=draft.lat, lon=draft.lon, accuracy_m=accuracy)

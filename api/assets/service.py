@@ -41,6 +41,23 @@ PHONE = "phone"
 SYSTEM = Principal(grants={Role.ADMIN: ALL_COUNTIES})
 
 
+def _no_such_asset(field: str) -> NotFound:
+    return NotFound("There is no asset with this id.", field=field, cy="Nid oes ased â'r id hwn.")
+
+
+def _archived(field: str) -> BadInput:
+    return BadInput(
+        "This asset is archived and can no longer be changed.",
+        field=field,
+        cy="Mae'r ased hwn wedi'i archifo ac ni ellir ei newid mwyach.",
+    )
+
+
+def _no_such_photo() -> NotFound:
+    # The same answer for a photo that does not exist and one the caller may not see.
+    return NotFound("There is no such photo.", cy="Nid oes llun o'r fath.")
+
+
 def scope_of(principal: Principal) -> Scope:
     """Where the caller is staff (None: everywhere; empty: nowhere, the public view)."""
     return Scope(staff_counties=principal.counties(STAFF))
@@ -124,10 +141,17 @@ async def sync_assets(
     all in one statement with one revision each. A bad item is REJECTED alone."""
     actor = None if principal is SYSTEM else principal.require_user()
     if not principal.has_any(WRITERS):
-        raise Forbidden("You need the LEADER, COORDINATOR or ADMIN role to write assets.")
+        raise Forbidden(
+            "You need the LEADER, COORDINATOR or ADMIN role to write assets.",
+            cy="Mae angen rôl LEADER, COORDINATOR neu ADMIN arnoch i ysgrifennu asedau.",
+        )
     check_batch_size(items, settings.asset_batch_max)
     if status is not Status.PENDING and not principal.has_any(REVIEWERS):
-        raise Forbidden("Only a COORDINATOR or ADMIN may add assets already verified.")
+        raise Forbidden(
+            "Only a COORDINATOR or ADMIN may add assets already verified.",
+            cy="Dim ond COORDINATOR neu ADMIN sy'n cael ychwanegu asedau "
+            "sydd eisoes wedi'u dilysu.",
+        )
 
     outcomes: list[ItemOutcome[Found] | None] = [None] * len(items)
     valid: list[tuple[int, CheckedDraft]] = []
@@ -135,7 +159,13 @@ async def sync_assets(
     for i, item in enumerate(items):
         result = drafts.check(item, settings.asset_accuracy_max_m)
         if item.id in seen:
-            result = [BadInput("This id appears twice in the batch.", field="id")]
+            result = [
+                BadInput(
+                    "This id appears twice in the batch.",
+                    field="id",
+                    cy="Mae'r id hwn yn ymddangos ddwywaith yn y swp.",
+                )
+            ]
         seen.add(item.id)
         if isinstance(result, list):
             outcomes[i] = ItemOutcome.rejected(item.id, result)
@@ -150,9 +180,7 @@ async def sync_assets(
     for (i, checked), county in zip(valid, codes, strict=True):
         outcome, plan = _decide(principal, i, checked, county, stored.get(checked.draft.id))
         if must_exist and plan is not None and plan.stored is None:
-            outcome = ItemOutcome.rejected(
-                checked.draft.id, [NotFound("There is no asset with this id.", field="id")]
-            )
+            outcome = ItemOutcome.rejected(checked.draft.id, [_no_such_asset("id")])
             plan = None
         outcomes[i] = outcome
         if plan is not None:
@@ -225,22 +253,32 @@ def _decide(
     if county is None:
         return ItemOutcome.rejected(
             ident,
-            [BadInput("This point is outside every county of the region.", field="location")],
+            [
+                BadInput(
+                    "This point is outside every county of the region.",
+                    field="location",
+                    cy="Mae'r pwynt hwn y tu allan i bob un o siroedd y rhanbarth.",
+                )
+            ],
         ), None
     counties = {county} | ({stored.asset.county_code} if stored else set())
     if not all(principal.has_any(WRITERS, c) for c in counties):
         return ItemOutcome.rejected(
             ident,
-            [Forbidden("You may only write assets in your own counties.", field="location")],
+            [
+                Forbidden(
+                    "You may only write assets in your own counties.",
+                    field="location",
+                    cy="Dim ond yn eich siroedd eich hun y cewch ysgrifennu asedau.",
+                )
+            ],
         ), None
     if stored is None:
         return ItemOutcome(status=BatchStatus.CREATED, id=ident), _Plan(index, checked, None, 1)
     if stored.asset.fingerprint == checked.fingerprint:
         return ItemOutcome(status=BatchStatus.UNCHANGED, id=ident, record=stored), None
     if stored.asset.status == Status.ARCHIVED.value:
-        return ItemOutcome.rejected(
-            ident, [BadInput("This asset is archived and can no longer be changed.", field="id")]
-        ), None
+        return ItemOutcome.rejected(ident, [_archived("id")]), None
     if based_on is None or is_stale(stored.asset.version, based_on):
         return ItemOutcome(status=BatchStatus.CONFLICT, id=ident, server_copy=stored), None
     plan = _Plan(index, checked, stored, stored.asset.version + 1)
@@ -263,7 +301,7 @@ async def _transition(
         is_staff_in(scope_of(principal), found.asset.county_code)
         or found.asset.status == Status.VERIFIED.value
     ):
-        raise NotFound("There is no asset with this id.", field="id")
+        raise _no_such_asset("id")
     asset = found.asset
     if to is Status.VERIFIED:
         # A coordinator, or a second leader: one who did not add it.
@@ -271,13 +309,19 @@ async def _transition(
         if not (principal.has_any(REVIEWERS, asset.county_code) or second_leader):
             raise Forbidden(
                 "Verifying needs a COORDINATOR or ADMIN of the county, or a LEADER there "
-                "other than the one who added the asset."
+                "other than the one who added the asset.",
+                cy="I ddilysu, mae angen COORDINATOR neu ADMIN y sir, neu LEADER yno "
+                "heblaw'r un a ychwanegodd yr ased.",
             )
     else:
         principal.require(REVIEWERS, asset.county_code)
     check_version(asset.version, version)
     if Status(asset.status) not in allowed_from:
-        raise BadInput(f"An asset that is {asset.status} cannot become {to.value}.", field="status")
+        raise BadInput(
+            f"An asset that is {asset.status} cannot become {to.value}.",
+            field="status",
+            cy=f"Ni all ased sy'n {asset.status} ddod yn {to.value}.",
+        )
     at = _now()
     new_version = await repository.set_status(
         session,
@@ -290,7 +334,11 @@ async def _transition(
         verified=to is Status.VERIFIED,
     )
     if new_version is None:
-        raise Conflict("This asset changed while you were working on it.", field="version")
+        raise Conflict(
+            "This asset changed while you were working on it.",
+            field="version",
+            cy="Newidiodd yr ased hwn tra oeddech yn gweithio arno.",
+        )
     await repository.add_revisions(
         session,
         [
@@ -323,9 +371,17 @@ def _note(text: str | None, *, required: bool, field: str = "reason") -> str | N
     """A short free text (a reason, a caption): trimmed, bounded, required when asked."""
     text = (text or "").strip() or None
     if required and text is None:
-        raise BadInput("Say why (the reason is shown to the leader).", field=field)
+        raise BadInput(
+            "Say why (the reason is shown to the leader).",
+            field=field,
+            cy="Dywedwch pam (dangosir y rheswm i'r arweinydd).",
+        )
     if text is not None and len(text) > drafts.NOTE_MAX:
-        raise BadInput(f"Keep the {field} to {drafts.NOTE_MAX} characters.", field=field)
+        raise BadInput(
+            f"Keep the {field} to {drafts.NOTE_MAX} characters.",
+            field=field,
+            cy=f"Cadwch y {field} o fewn {drafts.NOTE_MAX} nod.",
+        )
     return text
 
 
@@ -399,11 +455,16 @@ def check_filter(flt: Filter) -> None:
             raise BadInput(
                 f"radiusM must be between 0 and {MAX_RADIUS_M:,.0f} metres.",
                 field="filter.near.radiusM",
+                cy=f"Rhaid i radiusM fod rhwng 0 a {MAX_RADIUS_M:,.0f} metr.",
             )
     if flt.bbox:
         check_bbox(flt.bbox, "filter.bbox")
     if flt.text and len(flt.text) > TEXT_SEARCH_MAX:
-        raise BadInput(f"Search text is at most {TEXT_SEARCH_MAX} characters.", field="filter.text")
+        raise BadInput(
+            f"Search text is at most {TEXT_SEARCH_MAX} characters.",
+            field="filter.text",
+            cy=f"Gall testun chwilio fod yn {TEXT_SEARCH_MAX} nod ar y mwyaf.",
+        )
 
 
 def sort_key(found: Found) -> tuple[Any, ...]:
@@ -473,16 +534,20 @@ async def summary(
     """Counts by category and status in a county or a community (as the caller may see
     them), and VERIFIED assets per 1,000 residents where the population is known."""
     if (county_code is None) == (community_id is None):
-        raise BadInput("Give either countyCode or communityId.", field="countyCode")
+        raise BadInput(
+            "Give either countyCode or communityId.",
+            field="countyCode",
+            cy="Rhowch naill ai countyCode neu communityId.",
+        )
     if community_id is not None:
         if await places.community(session, community_id) is None:
-            raise BadInput("There is no community with this id.", field="communityId")
+            raise places.no_such_community("communityId")
         figures = (await places.community_figures(session, [community_id])).get(community_id)
         population = figures.population if figures else None
     else:
         county = await places.county(session, county_code or "")
         if county is None:
-            raise BadInput(f"There is no county with code {county_code!r}.", field="countyCode")
+            raise places.no_such_county(county_code, "countyCode")
         population = await places.county_population(session, county)
     counts = await repository.counts(session, scope_of(principal), county_code, community_id)
     return Summary(counts=counts, population=population)
@@ -503,10 +568,10 @@ async def add_photo(
     actor = principal.require_user()
     found = (await repository.by_ids(session, [asset_id], scope_of(principal))).get(asset_id)
     if found is None:
-        raise NotFound("There is no asset with this id.", field="assetId")
+        raise _no_such_asset("assetId")
     principal.require(WRITERS, found.asset.county_code)
     if found.asset.status == Status.ARCHIVED.value:
-        raise BadInput("This asset is archived and can no longer be changed.", field="assetId")
+        raise _archived("assetId")
     caption = _note(caption, required=False, field="caption")
     processed = await asyncio.to_thread(photos.process, data)
     photo_id = uuid.uuid4()
@@ -547,12 +612,12 @@ async def photo_file(
 ) -> tuple[bytes, str, bool]:
     """A stored photo file the caller may see: (bytes, content type, public?)."""
     found = await repository.photo_by_key(session, key, scope_of(principal))
-    if found is None:  # no such photo, or one the caller may not see: the same answer
-        raise NotFound("There is no such photo.")
+    if found is None:
+        raise _no_such_photo()
     photo, asset = found
     data = await asyncio.to_thread(storage.read, key)
     if data is None:
-        raise NotFound("There is no such photo.")
+        raise _no_such_photo()
     public = asset.asset.status == Status.VERIFIED.value and (
         asset.asset.category != Category.INDIVIDUAL.value
     )

@@ -523,7 +523,11 @@ class Mutation:
     async def update_asset(self, info: Info, input: AssetInput) -> AssetPayload:
         principal = await info.context.principal()
         if input.version is None:
-            error: DomainError = BadInput("Say which version you edited.", field="version")
+            error: DomainError = BadInput(
+                "Say which version you edited.",
+                field="version",
+                cy="Dywedwch pa fersiwn a olygwyd gennych.",
+            )
             return AssetPayload(user_errors=[UserError.of(error)])
         (outcome,) = await service.sync_assets(
             info.context.session,

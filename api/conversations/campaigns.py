@@ -25,10 +25,20 @@ MANAGERS = (Role.ADMIN, Role.COORDINATOR)
 STAFF = (Role.ADMIN, Role.COORDINATOR, Role.ENGAGEMENT, Role.LEADER)
 
 
+def no_such_campaign(field: str = "campaignId", error: type[DomainError] = BadInput) -> DomainError:
+    return error(
+        "There is no campaign with this id.", field=field, cy="Nid oes ymgyrch â'r id hwn."
+    )
+
+
 def _question_errors(questions: Sequence[QuestionIn]) -> list[DomainError]:
     errors: list[DomainError] = []
     if not questions:
-        errors.append(BadInput("Give at least one question.", field="questions"))
+        errors.append(
+            BadInput(
+                "Give at least one question.", field="questions", cy="Rhowch o leiaf un cwestiwn."
+            )
+        )
     seen: set[str] = set()
     for n, q in enumerate(questions):
         where = f"questions[{n}]"
@@ -37,23 +47,44 @@ def _question_errors(questions: Sequence[QuestionIn]) -> list[DomainError]:
                 BadInput(
                     "A question key is lower-case letters, digits and _, starting with a letter.",
                     field=f"{where}.key",
+                    cy="Mae allwedd cwestiwn yn llythrennau bach, digidau a _, "
+                    "gan ddechrau â llythyren.",
                 )
             )
         if q.key in seen:
-            errors.append(BadInput(f"The key {q.key!r} is used twice.", field=f"{where}.key"))
+            errors.append(
+                BadInput(
+                    f"The key {q.key!r} is used twice.",
+                    field=f"{where}.key",
+                    cy=f"Defnyddir yr allwedd {q.key!r} ddwywaith.",
+                )
+            )
         seen.add(q.key)
         if not q.text_en.strip():
-            errors.append(BadInput("Give the question's English wording.", field=f"{where}.textEn"))
+            errors.append(
+                BadInput(
+                    "Give the question's English wording.",
+                    field=f"{where}.textEn",
+                    cy="Rhowch eiriad Saesneg y cwestiwn.",
+                )
+            )
         keys = [c.key for c in q.choices]
         if q.type in CHOICE_TYPES and (len(keys) < 2 or len(set(keys)) != len(keys)):
             errors.append(
                 BadInput(
                     "A choice question needs two or more distinct choices.",
                     field=f"{where}.choices",
+                    cy="Mae angen dau ddewis gwahanol neu fwy ar gwestiwn dewis.",
                 )
             )
         if q.type not in CHOICE_TYPES and keys:
-            errors.append(BadInput("Only choice questions have choices.", field=f"{where}.choices"))
+            errors.append(
+                BadInput(
+                    "Only choice questions have choices.",
+                    field=f"{where}.choices",
+                    cy="Dim ond cwestiynau dewis sydd â dewisiadau.",
+                )
+            )
     return errors
 
 
@@ -76,31 +107,56 @@ async def create_campaign(session: AsyncSession, principal: Principal, new: Camp
     user_id = principal.require(MANAGERS)
     errors = _question_errors(new.questions)
     if not new.name_en.strip():
-        errors.append(BadInput("Give the campaign's English name.", field="nameEn"))
+        errors.append(
+            BadInput(
+                "Give the campaign's English name.",
+                field="nameEn",
+                cy="Rhowch enw Saesneg yr ymgyrch.",
+            )
+        )
     if new.target < 1:
-        errors.append(BadInput("The target must be at least 1.", field="target"))
+        errors.append(
+            BadInput(
+                "The target must be at least 1.",
+                field="target",
+                cy="Rhaid i'r targed fod yn 1 o leiaf.",
+            )
+        )
     if not 0 <= new.double_coding_share <= 1:
         errors.append(
-            BadInput("The double-coding share is between 0 and 1.", field="doubleCodingShare")
+            BadInput(
+                "The double-coding share is between 0 and 1.",
+                field="doubleCodingShare",
+                cy="Mae'r gyfran codio dwbl rhwng 0 ac 1.",
+            )
         )
     if new.starts_on and new.ends_on and new.ends_on < new.starts_on:
-        errors.append(BadInput("The campaign cannot end before it starts.", field="endsOn"))
+        errors.append(
+            BadInput(
+                "The campaign cannot end before it starts.",
+                field="endsOn",
+                cy="Ni all yr ymgyrch ddod i ben cyn iddi ddechrau.",
+            )
+        )
     known = await places.county_codes(session)
     for n, t in enumerate(new.county_targets):
         if t.county_code not in known:
-            errors.append(
-                BadInput(
-                    f"There is no county with code {t.county_code!r}.",
-                    field=f"countyTargets[{n}].countyCode",
-                )
-            )
+            errors.append(places.no_such_county(t.county_code, f"countyTargets[{n}].countyCode"))
         if t.target < 0:
             errors.append(
-                BadInput("A county target cannot be negative.", field=f"countyTargets[{n}].target")
+                BadInput(
+                    "A county target cannot be negative.",
+                    field=f"countyTargets[{n}].target",
+                    cy="Ni all targed sir fod yn negyddol.",
+                )
             )
     if sum(t.target for t in new.county_targets) > new.target:
         errors.append(
-            BadInput("The county targets add up to more than the target.", field="countyTargets")
+            BadInput(
+                "The county targets add up to more than the target.",
+                field="countyTargets",
+                cy="Mae targedau'r siroedd yn dod i fwy na'r targed.",
+            )
         )
     if errors:
         raise InvalidInput(errors)
@@ -173,7 +229,7 @@ async def campaign(session: AsyncSession, principal: Principal, campaign_id: uui
     principal.require(STAFF)
     found = (await repository.campaigns_by_id(session, [campaign_id])).get(campaign_id)
     if found is None:
-        raise NotFound("There is no campaign with this id.", field="campaignId")
+        raise no_such_campaign("campaignId", NotFound)
     return found
 
 

@@ -137,6 +137,7 @@ async def record_conversations(
                         BadInput(
                             "The respondent withdrew this conversation; it cannot be sent again.",
                             field="id",
+                            cy="Tynnodd yr ymatebydd y sgwrs hon yn ôl; ni ellir ei hanfon eto.",
                         )
                     ],
                 )
@@ -195,6 +196,8 @@ def _replayed(
                 "A different conversation was already recorded with this id; recorded "
                 "conversations are not changed by sending them again.",
                 field="id",
+                cy="Cofnodwyd sgwrs wahanol â'r id hwn eisoes; nid yw sgyrsiau a gofnodwyd "
+                "yn newid o'u hanfon eto.",
             )
         ],
     )
@@ -225,7 +228,11 @@ async def _insert(
         for row in pending.values():
             row["reference_code"] = reference.new_code()
     if pending:
-        raise Conflict("Could not store the batch; send it again.", field="input")
+        raise Conflict(
+            "Could not store the batch; send it again.",
+            field="input",
+            cy="Methwyd â chadw'r swp; anfonwch ef eto.",
+        )
     by_id = {o.id: o for o in outcomes if o.status is BatchStatus.CREATED}
     for conversation_id, outcome in by_id.items():
         outcome.record = rows[conversation_id]["reference_code"]

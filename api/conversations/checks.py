@@ -4,17 +4,19 @@ place, and the recorder's right to record there. Each check returns every proble
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import datetime, timedelta
 from typing import Any
 
 from api.auth.principal import Principal
 from api.conversations.access import CAPTURE
+from api.conversations.campaigns import no_such_campaign
 from api.conversations.inputs import AnswerIn, ConversationIn, QuestionType
 from api.conversations.models import Campaign, Question
 from api.conversations.repository import PlaceRow, QuestionSetRow
 from api.errors import BadInput, DomainError, Forbidden
+from api.people.service import not_an_email
+from api.places import service as places
 
 OUTWARD_CODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?$")
 # A phone's clock may run a little fast; a conversation further in the future is a mistake.
@@ -43,7 +45,9 @@ def answer_value(
     if given != {wanted}:
         return None, [
             BadInput(
-                f"This question ({kind.value}) takes an answer in `{wanted}` only.", field=field
+                f"This question ({kind.value}) takes an answer in `{wanted}` only.",
+                field=field,
+                cy=f"Dim ond ateb yn `{wanted}` y mae'r cwestiwn hwn ({kind.value}) yn ei dderbyn.",
             )
         ]
     if kind is QuestionType.FREE_TEXT:
@@ -53,20 +57,33 @@ def answer_value(
                 BadInput(
                     f"Answers are at most {max_chars} characters (this one has {len(text)}).",
                     field=field,
+                    cy=f"Gall ateb fod yn {max_chars} nod ar y mwyaf (mae {len(text)} yn hwn).",
                 )
             ]
         return text or None, []
     if kind is QuestionType.SCALE_1_5:
         if not 1 <= (answer.scale or 0) <= 5:
-            return None, [BadInput("A scale answer is a whole number from 1 to 5.", field=field)]
+            return None, [
+                BadInput(
+                    "A scale answer is a whole number from 1 to 5.",
+                    field=field,
+                    cy="Mae ateb ar raddfa yn rhif cyfan o 1 i 5.",
+                )
+            ]
         return answer.scale, []
     picked = list(answer.choices or ())
     keys = {c["key"] for c in question.choices}
     if kind is QuestionType.SINGLE_CHOICE and len(picked) != 1:
-        return None, [BadInput("Pick exactly one choice.", field=field)]
+        return None, [
+            BadInput("Pick exactly one choice.", field=field, cy="Dewiswch union un dewis.")
+        ]
     if len(set(picked)) != len(picked) or not set(picked) <= keys:
         return None, [
-            BadInput(f"Pick from the question's choices: {', '.join(sorted(keys))}.", field=field)
+            BadInput(
+                f"Pick from the question's choices: {', '.join(sorted(keys))}.",
+                field=field,
+                cy=f"Dewiswch o blith dewisiadau'r cwestiwn: {', '.join(sorted(keys))}.",
+            )
         ]
     return picked or None, []
 
@@ -86,11 +103,19 @@ def answers_of(
                     f"Version {item.question_set_version} of this campaign has no question "
                     f"{answer.question_key!r}.",
                     field=field,
+                    cy=f"Nid oes cwestiwn {answer.question_key!r} yn fersiwn "
+                    f"{item.question_set_version} o'r ymgyrch hon.",
                 )
             )
             continue
         if answer.question_key in values:
-            errors.append(BadInput("This question is answered twice.", field=field))
+            errors.append(
+                BadInput(
+                    "This question is answered twice.",
+                    field=field,
+                    cy="Mae'r cwestiwn hwn wedi'i ateb ddwywaith.",
+                )
+            )
             continue
         value, problems = answer_value(question, answer, max_chars, field)
         errors += problems
@@ -103,25 +128,27 @@ def answers_of(
             and not any(e.field == f"answers.{question.key}" for e in errors)
         ):
             errors.append(
-                BadInput("This question needs an answer.", field=f"answers.{question.key}")
+                BadInput(
+                    "This question needs an answer.",
+                    field=f"answers.{question.key}",
+                    cy="Mae angen ateb i'r cwestiwn hwn.",
+                )
             )
     return values, errors
 
 
 def point_errors(item: ConversationIn) -> list[DomainError]:
     if (item.lat is None) != (item.lon is None):
-        return [BadInput("A location needs both lat and lon.", field="location")]
+        return [
+            BadInput(
+                "A location needs both lat and lon.",
+                field="location",
+                cy="Mae angen lat a lon ar leoliad.",
+            )
+        ]
     if item.lat is None or item.lon is None:
         return []
-    if not (math.isfinite(item.lat) and -90 <= item.lat <= 90):
-        return [
-            BadInput("lat must be a latitude between -90 and 90 degrees.", field="location.lat")
-        ]
-    if not (math.isfinite(item.lon) and -180 <= item.lon <= 180):
-        return [
-            BadInput("lon must be a longitude between -180 and 180 degrees.", field="location.lon")
-        ]
-    return []
+    return places.point_problems(item.lat, item.lon, "location.")
 
 
 def item_errors(
@@ -134,34 +161,47 @@ def item_errors(
     if not item.consent.store:
         return [
             BadInput(
-                "The respondent did not consent to their answers being stored, so nothing was "
-                "stored. / Ni roddodd yr ymatebydd ganiatâd i gadw'r atebion, felly ni "
-                "chadwyd dim.",
+                "The respondent did not consent to their answers being stored, so nothing "
+                "was stored.",
+                cy="Ni roddodd yr ymatebydd ganiatâd i gadw'r atebion, felly ni chadwyd dim.",
                 field="consent.store",
             )
         ]
     errors: list[DomainError] = []
     if campaign is None:
-        errors.append(BadInput("There is no campaign with this id.", field="campaignId"))
+        errors.append(no_such_campaign("campaignId", BadInput))
     elif question_set is None:
         errors.append(
             BadInput(
                 f"This campaign has no question set version {item.question_set_version}.",
                 field="questionSetVersion",
+                cy=f"Nid oes gan yr ymgyrch hon fersiwn {item.question_set_version} "
+                "o'r set cwestiynau.",
             )
         )
     if item.collected_at.tzinfo is None:
         errors.append(
-            BadInput("Give collectedAt with its time zone (e.g. Z).", field="collectedAt")
+            BadInput(
+                "Give collectedAt with its time zone (e.g. Z).",
+                field="collectedAt",
+                cy="Rhowch collectedAt gyda'i gylchfa amser (e.e. Z).",
+            )
         )
     elif item.collected_at > now + CLOCK_SKEW:
-        errors.append(BadInput("collectedAt is in the future.", field="collectedAt"))
+        errors.append(
+            BadInput(
+                "collectedAt is in the future.",
+                field="collectedAt",
+                cy="Mae collectedAt yn y dyfodol.",
+            )
+        )
     district = item.profile.postcode_district
     if district is not None and not OUTWARD_CODE.match(district.strip().upper()):
         errors.append(
             BadInput(
                 "Give only the first part of the postcode (e.g. SA31), never the whole postcode.",
                 field="profile.postcodeDistrict",
+                cy="Rhowch ran gyntaf y cod post yn unig (e.e. SA31), byth y cod post cyfan.",
             )
         )
     contact = item.contact
@@ -171,31 +211,50 @@ def item_errors(
                 BadInput(
                     "Contact details need consent to be contacted; without it, leave them out.",
                     field="contact",
+                    cy="Mae angen caniatâd i gysylltu cyn cadw manylion cyswllt; "
+                    "hebddo, gadewch nhw allan.",
                 )
             )
         if contact.email and ("@" not in contact.email or len(contact.email) > 320):
-            errors.append(BadInput("This is not an email address.", field="contact.email"))
+            errors.append(not_an_email("contact.email"))
         if contact.phone and len(contact.phone) > 32:
             errors.append(
-                BadInput("A phone number is at most 32 characters.", field="contact.phone")
+                BadInput(
+                    "A phone number is at most 32 characters.",
+                    field="contact.phone",
+                    cy="Gall rhif ffôn fod yn 32 nod ar y mwyaf.",
+                )
             )
         if contact.name and len(contact.name) > 200:
-            errors.append(BadInput("A name is at most 200 characters.", field="contact.name"))
+            errors.append(
+                BadInput(
+                    "A name is at most 200 characters.",
+                    field="contact.name",
+                    cy="Gall enw fod yn 200 nod ar y mwyaf.",
+                )
+            )
     return errors + point_errors(item)
 
 
 def place_errors(item: ConversationIn, place: PlaceRow, principal: Principal) -> list[DomainError]:
     if item.community_id is not None and place.community_id is None:
-        return [BadInput("There is no community with this id.", field="communityId")]
+        return [places.no_such_community("communityId")]
     if not place.county_known:
-        return [BadInput(f"There is no county with code {item.county_code!r}.", field="countyCode")]
+        return [places.no_such_county(item.county_code, "countyCode")]
     if place.county_code is None:
         if item.lat is not None:
-            return [BadInput("This location is outside the region's counties.", field="location")]
+            return [
+                BadInput(
+                    "This location is outside the region's counties.",
+                    field="location",
+                    cy="Mae'r lleoliad hwn y tu allan i siroedd y rhanbarth.",
+                )
+            ]
         return [
             BadInput(
                 "Say where the conversation happened: a location, a community or a county.",
                 field="location",
+                cy="Dywedwch ble cafwyd y sgwrs: lleoliad, cymuned neu sir.",
             )
         ]
     if not principal.has_any(CAPTURE, place.county_code):
@@ -203,6 +262,7 @@ def place_errors(item: ConversationIn, place: PlaceRow, principal: Principal) ->
             Forbidden(
                 f"You cannot record conversations in county {place.county_code}.",
                 field="countyCode",
+                cy=f"Ni allwch gofnodi sgyrsiau yn sir {place.county_code}.",
             )
         ]
     return []

@@ -22,6 +22,10 @@ KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 EDITORS = (*CODERS, *MANAGERS)
 
 
+def _retired(field: str) -> BadInput:
+    return BadInput("This theme is retired.", field=field, cy="Mae'r thema hon wedi'i hymddeol.")
+
+
 async def codebook(
     session: AsyncSession, principal: Principal, campaign_id: uuid.UUID
 ) -> Sequence[Theme]:
@@ -40,22 +44,45 @@ async def add_theme(
             BadInput(
                 "A theme key is lower-case letters, digits and _, starting with a letter.",
                 field="key",
+                cy="Mae allwedd thema yn llythrennau bach, digidau a _, gan ddechrau â llythyren.",
             )
         )
     elif await repository.key_taken(session, campaign_id, new.key):
-        errors.append(BadInput(f"This codebook already has a theme {new.key!r}.", field="key"))
+        errors.append(
+            BadInput(
+                f"This codebook already has a theme {new.key!r}.",
+                field="key",
+                cy=f"Mae thema {new.key!r} yn y llyfr codau hwn eisoes.",
+            )
+        )
     if not new.label_en.strip():
-        errors.append(BadInput("Give the theme's English label.", field="labelEn"))
+        errors.append(
+            BadInput(
+                "Give the theme's English label.",
+                field="labelEn",
+                cy="Rhowch label Saesneg y thema.",
+            )
+        )
     if new.parent_id is not None:
         parent = (await repository.themes_by_id(session, [new.parent_id])).get(new.parent_id)
         if parent is None or parent.campaign_id != campaign_id:
-            errors.append(BadInput("There is no such theme in this codebook.", field="parentId"))
+            errors.append(
+                BadInput(
+                    "There is no such theme in this codebook.",
+                    field="parentId",
+                    cy="Nid oes thema o'r fath yn y llyfr codau hwn.",
+                )
+            )
         elif parent.parent_id is not None:
             errors.append(
-                BadInput("Sub-themes go under a theme, not under a sub-theme.", field="parentId")
+                BadInput(
+                    "Sub-themes go under a theme, not under a sub-theme.",
+                    field="parentId",
+                    cy="Mae is-themâu yn mynd o dan thema, nid o dan is-thema.",
+                )
             )
         elif parent.retired_in is not None:
-            errors.append(BadInput("This theme is retired.", field="parentId"))
+            errors.append(_retired("parentId"))
     if errors:
         raise InvalidInput(errors)
     version = await repository.bump_codebook(session, campaign_id)
@@ -92,9 +119,11 @@ async def add_theme(
 async def _live_theme(session: AsyncSession, theme_id: uuid.UUID, field: str) -> Theme:
     theme = (await repository.themes_by_id(session, [theme_id])).get(theme_id)
     if theme is None:
-        raise NotFound("There is no theme with this id.", field=field)
+        raise NotFound(
+            "There is no theme with this id.", field=field, cy="Nid oes thema â'r id hwn."
+        )
     if theme.retired_in is not None:
-        raise InvalidInput([BadInput("This theme is retired.", field=field)])
+        raise InvalidInput([_retired(field)])
     return theme
 
 
@@ -108,7 +137,13 @@ async def merge_themes(
     await campaigns.campaign(session, principal, source.campaign_id)
     if source.id == survivor.id or source.campaign_id != survivor.campaign_id:
         raise InvalidInput(
-            [BadInput("Merge two different themes of one codebook.", field="survivorId")]
+            [
+                BadInput(
+                    "Merge two different themes of one codebook.",
+                    field="survivorId",
+                    cy="Cyfunwch ddwy thema wahanol o'r un llyfr codau.",
+                )
+            ]
         )
     if (source.parent_id is None) != (survivor.parent_id is None):
         raise InvalidInput(
@@ -116,6 +151,7 @@ async def merge_themes(
                 BadInput(
                     "Merge a theme into a theme, or a sub-theme into a sub-theme.",
                     field="survivorId",
+                    cy="Cyfunwch thema â thema, neu is-thema ag is-thema.",
                 )
             ]
         )

@@ -14,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.audit import service as audit
 from api.auth.principal import Principal
 from api.conversations import campaigns, repository, second_coders
-from api.conversations.access import CAPTURE, CODERS
+from api.conversations.access import CAPTURE, CODERS, not_visible
 from api.conversations.inputs import CodingIn
 from api.conversations.models import Coding, Conversation, Theme
-from api.errors import BadInput, Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from api.errors import BadInput, Conflict, DomainError, Forbidden, InvalidInput
 from api.shared.pagination import PageRequest
 
 FIRST, SECOND = 1, 2
@@ -29,9 +29,13 @@ async def _conversation_to_code(
     principal.require(CODERS)
     found = await repository.conversation_for_update(session, conversation_id)
     if found is None or not principal.has_any(CAPTURE, found.county_code):
-        raise NotFound("There is no conversation with this id that you can see.", field="id")
+        raise not_visible("id")
     if not principal.has_any(CODERS, found.county_code):
-        raise Forbidden(f"You do not code conversations in county {found.county_code}.", field="id")
+        raise Forbidden(
+            f"You do not code conversations in county {found.county_code}.",
+            field="id",
+            cy=f"Nid ydych yn codio sgyrsiau yn sir {found.county_code}.",
+        )
     return found
 
 
@@ -42,15 +46,30 @@ def _round(conversation: Conversation, coder_id: uuid.UUID) -> int:
         return FIRST
     if conversation.double_code and conversation.second_coder_id == coder_id:
         return SECOND
-    reason = (
-        "it is not one of the conversations chosen for a second coding"
+    en, cy = (
+        (
+            "it is not one of the conversations chosen for a second coding",
+            "nid yw'n un o'r sgyrsiau a ddewiswyd i'w codio ddwywaith",
+        )
         if not conversation.double_code
-        else "its second coding is given to another coder"
+        else (
+            "its second coding is given to another coder",
+            "mae ei hail godio wedi'i roi i godiwr arall",
+        )
         if conversation.second_coder_id is not None
-        else "its second coding waits for a coordinator to give it to someone"
+        else (
+            "its second coding waits for a coordinator to give it to someone",
+            "mae ei hail godio'n aros i gydlynydd ei roi i rywun",
+        )
     )
     raise InvalidInput(
-        [Conflict(f"Someone else coded this conversation and {reason}.", field="id")]
+        [
+            Conflict(
+                f"Someone else coded this conversation and {en}.",
+                field="id",
+                cy=f"Mae rhywun arall wedi codio'r sgwrs hon, ac {cy}.",
+            )
+        ]
     )
 
 
@@ -65,13 +84,19 @@ def _coding_rows(
         if theme is None or theme.campaign_id != conversation.campaign_id:
             errors.append(
                 BadInput(
-                    "There is no such theme in this campaign's codebook.", field=f"{where}.themeId"
+                    "There is no such theme in this campaign's codebook.",
+                    field=f"{where}.themeId",
+                    cy="Nid oes thema o'r fath yn llyfr codau'r ymgyrch hon.",
                 )
             )
             continue
         if theme.retired_in is not None:
             errors.append(
-                BadInput(f"The theme {theme.key!r} is retired.", field=f"{where}.themeId")
+                BadInput(
+                    f"The theme {theme.key!r} is retired.",
+                    field=f"{where}.themeId",
+                    cy=f"Mae'r thema {theme.key!r} wedi'i hymddeol.",
+                )
             )
             continue
         answer = conversation.answers.get(c.question_key)
@@ -80,6 +105,7 @@ def _coding_rows(
                 BadInput(
                     "This conversation has no answer to that question.",
                     field=f"{where}.questionKey",
+                    cy="Nid oes gan y sgwrs hon ateb i'r cwestiwn hwnnw.",
                 )
             )
             continue
@@ -87,7 +113,9 @@ def _coding_rows(
         if excerpt is not None and (not isinstance(answer, str) or excerpt not in answer):
             errors.append(
                 BadInput(
-                    "An excerpt is quoted word for word from the answer.", field=f"{where}.excerpt"
+                    "An excerpt is quoted word for word from the answer.",
+                    field=f"{where}.excerpt",
+                    cy="Dyfyniad air am air o'r ateb yw detholiad.",
                 )
             )
             continue
@@ -187,7 +215,7 @@ async def suggestions(
     principal.require(CODERS)
     conversation = await repository.conversation(session, conversation_id)
     if conversation is None or not principal.has_any(CODERS, conversation.county_code):
-        raise NotFound("There is no conversation with this id that you can see.", field="id")
+        raise not_visible("id")
     found = []
     for theme in await repository.themes_of(session, conversation.campaign_id):
         if theme.retired_in is not None:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.audit import service as audit
 from api.auth.principal import Principal
 from api.conversations import personal_data, reference, repository
-from api.conversations.access import CAPTURE, MANAGERS
+from api.conversations.access import CAPTURE, MANAGERS, not_visible
 from api.conversations.models import Conversation, ConversationContact
 from api.errors import BadInput, InvalidInput, NotFound
 
@@ -48,7 +48,7 @@ async def readable(
     found = await repository.conversation(session, conversation_id)
     if found is None or not principal.has_any(CAPTURE, found.county_code):
         # The same answer for "missing" and "elsewhere": a county's conversations stay private.
-        raise NotFound("There is no conversation with this id that you can see.", field="id")
+        raise not_visible("id")
     return found
 
 
@@ -68,7 +68,11 @@ async def erase(session: AsyncSession, principal: Principal, conversation_id: uu
     user_id = principal.require(MANAGERS)
     found = await repository.conversation(session, conversation_id)
     if found is None or not principal.has_any(MANAGERS, found.county_code):
-        raise NotFound("There is no conversation with this id that you can erase.", field="id")
+        raise NotFound(
+            "There is no conversation with this id that you can erase.",
+            field="id",
+            cy="Nid oes sgwrs â'r id hwn y gallwch ei dileu.",
+        )
     await repository.erase(session, conversation_id=conversation_id)
     audit.record(
         session,
@@ -93,9 +97,7 @@ async def redact_answer(
     user_id = principal.require(CAPTURE)
     found = await repository.conversation_for_update(session, conversation_id)
     if found is None or not principal.has_any(CAPTURE, found.county_code):
-        raise NotFound(
-            "There is no conversation with this id that you can see.", field="conversationId"
-        )
+        raise not_visible("conversationId")
     text = found.answers.get(question_key)
     if not isinstance(text, str):
         raise InvalidInput(
@@ -103,12 +105,19 @@ async def redact_answer(
                 BadInput(
                     "This conversation has no free-text answer to this question.",
                     field="questionKey",
+                    cy="Nid oes gan y sgwrs hon ateb testun rhydd i'r cwestiwn hwn.",
                 )
             ]
         )
     if not 0 <= start < end <= len(text):
         raise InvalidInput(
-            [BadInput(f"Give a span inside the answer (0 to {len(text)}).", field="start")]
+            [
+                BadInput(
+                    f"Give a span inside the answer (0 to {len(text)}).",
+                    field="start",
+                    cy=f"Rhowch ddarn o fewn yr ateb (0 i {len(text)}).",
+                )
+            ]
         )
     removed = text[start:end]
     redacted = text[:start] + REDACTED + text[end:]

@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.audit import service as audit
 from api.auth.principal import ALL_COUNTIES, Principal, Role
 from api.conversations import campaigns, repository
-from api.conversations.access import CAPTURE, CODERS
+from api.conversations.access import CAPTURE, CODERS, not_visible
 from api.conversations.models import Conversation
-from api.errors import BadInput, Conflict, Forbidden, InvalidInput, NotFound
+from api.errors import BadInput, Conflict, InvalidInput
 from api.people import service as people
 from api.shared.pagination import PageRequest
 
@@ -73,17 +73,9 @@ async def reassign(
     actor_id = principal.require([Role.COORDINATOR])
     conversation = await repository.conversation_for_update(session, conversation_id)
     if conversation is None or not principal.has_any(CAPTURE, conversation.county_code):
-        raise NotFound(
-            "There is no conversation with this id that you can see.",
-            field="conversationId",
-            cy="Nid oes sgwrs â'r id hwn y gallwch ei gweld.",
-        )
+        raise not_visible("conversationId")
     county = conversation.county_code
-    if not principal.has(Role.COORDINATOR, county):
-        raise Forbidden(
-            f"You need the COORDINATOR role in county {county} to do this.",
-            cy=f"Mae angen rôl COORDINATOR yn sir {county} arnoch i wneud hyn.",
-        )
+    principal.require([Role.COORDINATOR], county)
     _reassignable(conversation)
     first = conversation.first_coder_id
     if coder_id is None:

@@ -58,7 +58,11 @@ async def theme_report(
     holds, and consented-to-quote excerpts (never for LEADERs, who see aggregates only)."""
     _, scope = await progress.scope_of(session, principal, campaign_id)
     if f.county_code is not None and scope is not None and f.county_code not in scope:
-        raise BadInput(f"You cannot see county {f.county_code}.", field="filter.countyCode")
+        raise BadInput(
+            f"You cannot see county {f.county_code}.",
+            field="filter.countyCode",
+            cy=f"Ni allwch weld sir {f.county_code}.",
+        )
     where = _filter(f)
     total, counts = await repository.theme_counts(session, campaign_id, scope, where)
     quoting = principal.has_any(CAPTURE)

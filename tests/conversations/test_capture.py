@@ -92,7 +92,7 @@ async def test_one_bad_item_never_loses_the_others_and_refused_consent_stores_no
     assert [r["id"] for r in results] == [i["id"] for i in items]
     [error] = results[1]["userErrors"]
     assert error["field"] == "consent.store"
-    assert "consent" in error["message"] and "ganiatâd" in error["message"]
+    assert "consent" in error["message"]
     assert results[1]["referenceCode"] is None
     assert await session.get(Conversation, uuid.UUID(refused["id"])) is None
     assert await _count(session) == 2
