@@ -58,6 +58,19 @@ async def test_rest_answers_503_when_the_database_refuses(unreachable: httpx.Asy
     assert welsh.json()["error"]["message"].startswith("Ni all y gwasanaeth")
 
 
+@pytest.mark.parametrize(
+    "path", ["/exports/assets.geojson", "/exports/assets.csv", "/exports/assets.openreferral.json"]
+)
+async def test_a_streamed_export_answers_503_when_the_database_refuses(
+    unreachable: httpx.AsyncClient, path: str
+) -> None:
+    # Compressed, as phones ask: the compressor holds back the response start, so a failure
+    # inside the stream would otherwise surface as a 500.
+    response = await unreachable.get(path, headers={"Accept-Encoding": "br, gzip"})
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "UNAVAILABLE"
+
+
 @pytest.fixture
 async def one_connection(migrated: str, region: Any) -> AsyncIterator[AsyncEngine]:
     """A pool of exactly one connection, so the test knows which one a request uses."""

@@ -18,6 +18,7 @@ from api.auth.principal import Principal
 from api.db import RequestSession
 from api.errors import BadInput
 from api.rest.dependencies import request_principal, request_session
+from api.rest.streams import primed
 
 router = APIRouter(prefix="/exports")
 CHUNK_BYTES = 64 * 1024
@@ -105,14 +106,17 @@ async def _feature_collection(
     rows: AsyncIterator[tuple[str, float, float, str]],
 ) -> AsyncIterator[bytes]:
     """The features in a FeatureCollection (their properties written by the database),
-    sent in chunks of about CHUNK_BYTES rather than one network write per feature."""
+    sent in chunks of about CHUNK_BYTES rather than one network write per feature. The
+    first feature goes out at once: once the response has started, a database failure
+    can only cut the stream short, never turn into a 500 from a half-begun response."""
     chunk = bytearray(b'{"type":"FeatureCollection","features":[')
     separator = b""
     async for ident, lat, lon, properties in rows:
         point = orjson.dumps([_coordinate(lon), _coordinate(lat)])
+        started = bool(separator)
         chunk += separator + FEATURE % (ident.encode(), point, properties.encode())
         separator = b","
-        if len(chunk) >= CHUNK_BYTES:
+        if len(chunk) >= CHUNK_BYTES or not started:
             yield bytes(chunk)
             chunk.clear()
     yield bytes(chunk + b"]}")
@@ -227,7 +231,7 @@ async def assets_geojson(
     principal: Principal = Depends(request_principal),
 ) -> Response:
     wanted = _limit(limit)
-    rows = assets.export_geojson(session, principal, county_code, _bbox(bbox), wanted)
+    rows = await primed(assets.export_geojson(session, principal, county_code, _bbox(bbox), wanted))
     body = _feature_collection(rows)
     if wanted is not None and wanted <= EXPORT_CHUNK:
         # A page (one fetch): sent whole, with its length, sparing a streaming task.
@@ -241,7 +245,7 @@ async def assets_csv(
     session: RequestSession = Depends(request_session),
     principal: Principal = Depends(request_principal),
 ) -> StreamingResponse:
-    rows = assets.export(session, principal, county_code)
+    rows = await primed(assets.export(session, principal, county_code))
     body = _joined(rows, _csv_line(CSV_COLUMNS), _csv_row, b"", b"")
     return StreamingResponse(
         body,
@@ -256,6 +260,6 @@ async def assets_open_referral(
     session: RequestSession = Depends(request_session),
     principal: Principal = Depends(request_principal),
 ) -> StreamingResponse:
-    rows = assets.export(session, principal, county_code)
+    rows = await primed(assets.export(session, principal, county_code))
     body = _joined(rows, b"[", _open_referral, b",", b"]")
     return StreamingResponse(body, media_type="application/json")
