@@ -33,22 +33,14 @@ class ListFilter:
 
 
 def conditions(f: ListFilter) -> list[Any]:
-    """The filter as SQL conditions on conversations."""
-    where = []
-    if f.county_code is not None:
-        where.append(Conversation.county_code == f.county_code)
-    if f.community_id is not None:
-        where.append(Conversation.community_id == f.community_id)
-    if f.channel is not None:
-        where.append(Conversation.channel == f.channel.value)
-    if f.language is not None:
-        where.append(Conversation.language == f.language)
-    if f.coded is not None:
-        coded = Conversation.first_coded_at.is_not(None)
-        where.append(coded if f.coded else ~coded)
-    if f.collected_since is not None:
-        where.append(Conversation.collected_at >= f.collected_since)
-    return where
+    return repository.conversation_conditions(
+        county_code=f.county_code,
+        community_id=f.community_id,
+        channel=f.channel.value if f.channel is not None else None,
+        language=f.language,
+        coded=f.coded,
+        collected_since=f.collected_since,
+    )
 
 
 def sort_key(c: Conversation) -> tuple[datetime, uuid.UUID]:

@@ -6,7 +6,7 @@ import functools
 import uuid
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import orjson
@@ -895,3 +895,32 @@ async def top_themes_within(
     for target, theme, n in rows.all():
         found.setdefault(target, []).append((theme, n))
     return found
+
+
+def conversation_conditions(
+    *,
+    county_code: str | None = None,
+    community_id: uuid.UUID | None = None,
+    channel: str | None = None,
+    language: str | None = None,
+    age_band: str | None = None,
+    coded: bool | None = None,
+    collected_since: datetime | None = None,
+) -> list[Any]:
+    """A listing's or report's filter as SQL conditions on conversations (None: any)."""
+    where: list[Any] = []
+    for column, value in (
+        (Conversation.county_code, county_code),
+        (Conversation.community_id, community_id),
+        (Conversation.channel, channel),
+        (Conversation.language, language),
+        (Conversation.age_band, age_band),
+    ):
+        if value is not None:
+            where.append(column == value)
+    if coded is not None:  # by a first coder
+        first_coded = Conversation.first_coded_at.is_not(None)
+        where.append(first_coded if coded else ~first_coded)
+    if collected_since is not None:
+        where.append(Conversation.collected_at >= collected_since)
+    return where

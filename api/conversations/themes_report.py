@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,7 +12,7 @@ from api.auth.principal import Principal
 from api.conversations import progress, repository
 from api.conversations.access import CAPTURE
 from api.conversations.inputs import ReportFilter
-from api.conversations.models import Conversation, Theme
+from api.conversations.models import Theme
 from api.errors import BadInput
 from api.settings import Settings
 
@@ -32,21 +31,6 @@ class ThemeReport:
     themes: list[ThemeLine]
 
 
-def _filter(f: ReportFilter) -> list[Any]:
-    where = []
-    if f.county_code is not None:
-        where.append(Conversation.county_code == f.county_code)
-    if f.community_id is not None:
-        where.append(Conversation.community_id == f.community_id)
-    if f.age_band is not None:
-        where.append(Conversation.age_band == f.age_band.value)
-    if f.language is not None:
-        where.append(Conversation.language == f.language)
-    if f.channel is not None:
-        where.append(Conversation.channel == f.channel.value)
-    return where
-
-
 async def theme_report(
     session: AsyncSession,
     settings: Settings,
@@ -63,7 +47,13 @@ async def theme_report(
             field="filter.countyCode",
             cy=f"Ni allwch weld sir {f.county_code}.",
         )
-    where = _filter(f)
+    where = repository.conversation_conditions(
+        county_code=f.county_code,
+        community_id=f.community_id,
+        channel=f.channel.value if f.channel is not None else None,
+        language=f.language,
+        age_band=f.age_band.value if f.age_band is not None else None,
+    )
     total, counts = await repository.theme_counts(session, campaign_id, scope, where)
     quoting = principal.has_any(CAPTURE)
     found = (
