@@ -41,6 +41,22 @@ def is_owner(principal: Principal, application: GrantApplication) -> bool:
     return principal.user_id is not None and application.applicant_id == principal.user_id
 
 
+def require_owner_or_staff(
+    principal: Principal, application: GrantApplication, round_: GrantRound, doing: tuple[str, str]
+) -> bool:
+    """The applicant, or the round's coordinators acting for them (people without a
+    smartphone apply through staff). True for staff. `doing` ends "… can ___" (en, cy)."""
+    if is_staff(principal, round_):
+        return True
+    if is_owner(principal, application):
+        return False
+    en, cy = doing
+    raise Forbidden(
+        f"Only the applicant or the round's coordinators can {en}.",
+        cy=f"Dim ond yr ymgeisydd neu gydlynwyr y cylch sy'n gallu {cy}.",
+    )
+
+
 async def load_round(session: AsyncSession, round_id: uuid.UUID) -> GrantRound:
     found = await repository.round_by_id(session, round_id)
     if found is None:

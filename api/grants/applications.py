@@ -327,14 +327,10 @@ async def create_application(
 def _require_editor(
     principal: Principal, application: GrantApplication, round_: GrantRound
 ) -> Viewer:
-    if access.is_staff(principal, round_):
-        return Viewer.STAFF
-    if access.is_owner(principal, application):
-        return Viewer.OWNER
-    raise Forbidden(
-        "Only the applicant or the round's coordinators can change this application.",
-        cy="Dim ond yr ymgeisydd neu gydlynwyr y cylch sy'n gallu newid y cais hwn.",
+    staff = access.require_owner_or_staff(
+        principal, application, round_, ("change this application", "newid y cais hwn")
     )
+    return Viewer.STAFF if staff else Viewer.OWNER
 
 
 async def update_application(

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.audit import service as audit
 from api.auth.principal import Principal
-from api.errors import Forbidden, NotFound
+from api.errors import NotFound
 from api.grants import access, applications, repository
 from api.grants.errors import DECLARE_FIRST, NotAllowedHere, RuleBroken
 from api.grants.lifecycle import Status
@@ -70,11 +70,9 @@ async def add_report_photo(
 
 def _may_add(principal: Principal, application: GrantApplication, round_: GrantRound) -> None:
     principal.require_user()
-    if not access.is_staff(principal, round_) and not access.is_owner(principal, application):
-        raise Forbidden(
-            "Only the applicant or the round's coordinators can add files.",
-            cy="Dim ond yr ymgeisydd neu gydlynwyr y cylch sy'n gallu ychwanegu ffeiliau.",
-        )
+    access.require_owner_or_staff(
+        principal, application, round_, ("add files", "ychwanegu ffeiliau")
+    )
 
 
 async def _add(

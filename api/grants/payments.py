@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.audit import service as audit
 from api.auth.principal import Principal
-from api.errors import Forbidden, InvalidInput
+from api.errors import InvalidInput
 from api.grants import access, lifecycle, repository
 from api.grants.applications import ApplicationView, Viewer
 from api.grants.defaults import Condition
@@ -65,12 +65,9 @@ async def accept_award(
     """The applicant (or staff for them) accepts the terms; the tranches are made."""
     user_id = principal.require_user()
     application, round_ = await access.load_application(session, application_id)
-    staff = access.is_staff(principal, round_)
-    if not staff and not access.is_owner(principal, application):
-        raise Forbidden(
-            "Only the applicant or the round's coordinators can accept an award.",
-            cy="Dim ond yr ymgeisydd neu gydlynwyr y cylch sy'n gallu derbyn dyfarniad.",
-        )
+    staff = access.require_owner_or_staff(
+        principal, application, round_, ("accept an award", "derbyn dyfarniad")
+    )
     lifecycle.actor_for(Status(application.status), Status.ACCEPTED)
     for tranche in tranches_for(round_, application):
         repository.add(session, tranche)

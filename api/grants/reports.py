@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.audit import service as audit
 from api.auth.principal import Principal
-from api.errors import Forbidden, InvalidInput
+from api.errors import InvalidInput
 from api.grants import access, payments, repository
 from api.grants.defaults import Condition
 from api.grants.errors import RuleBroken
@@ -95,11 +95,7 @@ async def submit_report(
 ) -> GrantReport:
     user_id = principal.require_user()
     application, round_ = await access.load_application(session, application_id)
-    if not access.is_staff(principal, round_) and not access.is_owner(principal, application):
-        raise Forbidden(
-            "Only the project's applicant or the round's coordinators can report.",
-            cy="Dim ond ymgeisydd y prosiect neu gydlynwyr y cylch sy'n gallu adrodd.",
-        )
+    access.require_owner_or_staff(principal, application, round_, ("report", "adrodd"))
     if application.status != Status.ACTIVE.value:
         raise RuleBroken(
             "PROJECT_NOT_ACTIVE",

@@ -24,12 +24,7 @@ async def move_application(
 ) -> ApplicationView:
     user_id = principal.require_user()
     application, round_ = await access.load_application(session, application_id)
-    staff = access.is_staff(principal, round_)
-    if not staff and not access.is_owner(principal, application):
-        raise Forbidden(
-            "Only the applicant or the round's coordinators can do this.",
-            cy="Dim ond yr ymgeisydd neu gydlynwyr y cylch sy'n gallu gwneud hyn.",
-        )
+    staff = access.require_owner_or_staff(principal, application, round_, ("do this", "gwneud hyn"))
     if target in lifecycle.NEEDS_OWN_MUTATION:
         raise RuleBroken(
             "NEEDS_OWN_MUTATION",
