@@ -7,7 +7,6 @@ from typing import TypeVar
 
 import strawberry
 
-from api.context import Info
 from api.errors import BadInput, Conflict, InvalidInput
 from api.grants.errors import RuleBroken
 from api.grants.outputs import (
@@ -21,15 +20,22 @@ from api.grants.panel_outputs import ConflictDeclarationType, ReviewType
 from api.shared.user_errors import UserError
 
 T = TypeVar("T")
+P = TypeVar("P")
 # Expected failures: returned in the payload. Anything else (permissions) is a GraphQL error.
 EXPECTED = (RuleBroken, InvalidInput, BadInput, Conflict)
 
 
-async def attempt(info: Info, call: Callable[[], Awaitable[T]]) -> tuple[T | None, list[UserError]]:
+async def respond(
+    payload: Callable[..., P], call: Callable[[], Awaitable[T]], **present: Callable[[T], object]
+) -> P:
+    """Run a service call and answer with `payload`: each named field presenting the result
+    (`respond(GrantReportPayload, call, report=GrantReportType.of)`), or, when the call failed
+    as expected, only its `userErrors`."""
     try:
-        return await call(), []
+        found = await call()
     except EXPECTED as error:
-        return None, UserError.all_of(error)
+        return payload(user_errors=UserError.all_of(error))
+    return payload(**{name: show(found) for name, show in present.items()})
 
 
 @strawberry.type

@@ -49,7 +49,7 @@ from api.grants.payloads import (
     GrantRoundPayload,
     ReviewPayload,
     TranchePayload,
-    attempt,
+    respond,
 )
 from api.grants.report_outputs import GrantsReportType
 from api.shared import photos
@@ -57,20 +57,20 @@ from api.shared.pagination import Connection, PageRequest
 
 
 async def _round(info: Info, call: Callable[[], Awaitable[GrantRound]]) -> GrantRoundPayload:
-    found, errors = await attempt(info, call)
-    return GrantRoundPayload(
-        round=None if found is None else GrantRoundType.of(found, info.context.language),
-        user_errors=errors,
+    language = info.context.language
+    return await respond(
+        GrantRoundPayload, call, round=lambda found: GrantRoundType.of(found, language)
     )
 
 
 async def _application(
     info: Info, call: Callable[[], Awaitable[applications.ApplicationView]]
 ) -> GrantApplicationPayload:
-    view, errors = await attempt(info, call)
-    return GrantApplicationPayload(
-        application=None if view is None else GrantApplicationType.of(view, info.context.language),
-        user_errors=errors,
+    language = info.context.language
+    return await respond(
+        GrantApplicationPayload,
+        call,
+        application=lambda view: GrantApplicationType.of(view, language),
     )
 
 
@@ -173,8 +173,8 @@ async def _upload(
     store it against an application or a report."""
     principal = await info.context.principal()
     data = await file.read(photos.MAX_BYTES + 1)  # type: ignore[attr-defined]
-    found, errors = await attempt(
-        info,
+    return await respond(
+        AttachmentPayload,
         lambda: store(
             info.context.session,
             principal,
@@ -183,10 +183,7 @@ async def _upload(
             data,
             caption,
         ),
-    )
-    return AttachmentPayload(
-        attachment=None if found is None else ApplicationAttachment.of(found),
-        user_errors=errors,
+        attachment=ApplicationAttachment.of,
     )
 
 
@@ -292,15 +289,12 @@ class Mutation:
         self, info: Info, application_id: uuid.UUID, conflict: bool, note: str | None = None
     ) -> ConflictDeclarationPayload:
         principal = await info.context.principal()
-        found, errors = await attempt(
-            info,
+        return await respond(
+            ConflictDeclarationPayload,
             lambda: panel.declare_conflict(
                 info.context.session, principal, application_id, conflict, note
             ),
-        )
-        return ConflictDeclarationPayload(
-            declaration=None if found is None else ConflictDeclarationType.of(found),
-            user_errors=errors,
+            declaration=ConflictDeclarationType.of,
         )
 
     @strawberry.mutation(description="Save (or submit) your review of an application.")
@@ -308,14 +302,12 @@ class Mutation:
         self, info: Info, application_id: uuid.UUID, input: ReviewInputType
     ) -> ReviewPayload:
         principal = await info.context.principal()
-        found, errors = await attempt(
-            info,
+        return await respond(
+            ReviewPayload,
             lambda: panel.save_review(
                 info.context.session, principal, application_id, input.plain()
             ),
-        )
-        return ReviewPayload(
-            review=None if found is None else ReviewType.of(found), user_errors=errors
+            review=ReviewType.of,
         )
 
     @strawberry.mutation(description="Award or decline (COORDINATOR/ADMIN, with a panel quorum).")
@@ -342,14 +334,12 @@ class Mutation:
         self, info: Info, application_id: uuid.UUID, input: PaymentInput
     ) -> TranchePayload:
         principal = await info.context.principal()
-        found, errors = await attempt(
-            info,
+        return await respond(
+            TranchePayload,
             lambda: payments.record_payment(
                 info.context.session, principal, application_id, input.plain()
             ),
-        )
-        return TranchePayload(
-            tranche=None if found is None else TrancheType.of(found), user_errors=errors
+            tranche=TrancheType.of,
         )
 
     @strawberry.mutation(description="Report on an ACTIVE project.")
@@ -357,14 +347,12 @@ class Mutation:
         self, info: Info, application_id: uuid.UUID, input: GrantReportInput
     ) -> GrantReportPayload:
         principal = await info.context.principal()
-        found, errors = await attempt(
-            info,
+        return await respond(
+            GrantReportPayload,
             lambda: reports.submit_report(
                 info.context.session, principal, application_id, input.plain()
             ),
-        )
-        return GrantReportPayload(
-            report=None if found is None else GrantReportType.of(found), user_errors=errors
+            report=GrantReportType.of,
         )
 
     @strawberry.mutation(description="Approve a report (its tranches fall due) or send it back.")
@@ -372,12 +360,10 @@ class Mutation:
         self, info: Info, report_id: uuid.UUID, approve: bool, note: str | None = None
     ) -> GrantReportPayload:
         principal = await info.context.principal()
-        found, errors = await attempt(
-            info,
+        return await respond(
+            GrantReportPayload,
             lambda: reports.review_report(
                 info.context.session, principal, report_id, approve, note
             ),
-        )
-        return GrantReportPayload(
-            report=None if found is None else GrantReportType.of(found), user_errors=errors
+            report=GrantReportType.of,
         )
