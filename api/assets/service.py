@@ -8,7 +8,6 @@ import math
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,7 +21,7 @@ from api.auth.principal import ALL_COUNTIES, Principal, Role
 from api.errors import BadInput, Conflict, DomainError, Forbidden, NotFound
 from api.places import service as places
 from api.settings import Settings
-from api.shared import photos
+from api.shared import clock, photos
 from api.shared.batch import ItemOutcome, check_batch_size, is_stale
 from api.shared.pagination import Page, PageRequest
 from api.shared.photos import PhotoStorage
@@ -71,10 +70,6 @@ def is_staff_in(scope: Scope, county_code: str) -> bool:
 def may_see_exact(scope: Scope, asset: AssetRow) -> bool:
     """An INDIVIDUAL's address and contact details are for staff of its county only."""
     return asset.category != Category.INDIVIDUAL.value or is_staff_in(scope, asset.county_code)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 # --- writing -----------------------------------------------------------------------------
@@ -186,7 +181,7 @@ async def sync_assets(
         if plan is not None:
             plans.append(plan)
 
-    at = _now()
+    at = clock.now()
     rows = [
         {
             **p.checked.content,
@@ -322,7 +317,7 @@ async def _transition(
             field="status",
             cy=f"Ni all ased sy'n {asset.status} ddod yn {to.value}.",
         )
-    at = _now()
+    at = clock.now()
     new_version = await repository.set_status(
         session,
         asset_id,
@@ -592,7 +587,7 @@ async def add_photo(
         "height": processed.height,
         "caption": caption,
         "created_by": actor,
-        "created_at": _now(),
+        "created_at": clock.now(),
     }
     await repository.add_photo(session, row)
     audit.record(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
@@ -14,11 +13,6 @@ from api.grants import repository
 from api.grants.models import GrantApplication, GrantReport, GrantRound
 
 STAFF_ROLES = (Role.ADMIN, Role.COORDINATOR)
-
-
-def now() -> datetime:
-    # Python's clock, not SQL now(): now() stands still for a whole transaction.
-    return datetime.now(UTC)
 
 
 def is_staff(principal: Principal, round_: GrantRound) -> bool:

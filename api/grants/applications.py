@@ -20,6 +20,7 @@ from api.grants.errors import RuleBroken, too_long
 from api.grants.lifecycle import Status
 from api.grants.models import GrantApplication, GrantRound
 from api.places import service as places
+from api.shared import clock
 from api.shared.pagination import Page, PageRequest
 from api.shared.versioning import check_version
 
@@ -374,7 +375,7 @@ async def submit_application(
     application, round_ = await access.load_application(session, application_id)
     viewer = _require_editor(principal, application, round_)
     lifecycle.actor_for(Status(application.status), Status.SUBMITTED)
-    at = access.now()
+    at = clock.now()
     if at < round_.opens_at:
         raise RuleBroken(
             "ROUND_NOT_OPEN",

@@ -13,6 +13,7 @@ from api.grants import access, lifecycle, panel, repository
 from api.grants.applications import ApplicationView, Viewer
 from api.grants.errors import RuleBroken
 from api.grants.lifecycle import Status
+from api.shared import clock
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ async def decide_application(
                 "feedback",
             )
         application.feedback = decision.feedback
-    at = access.now()
+    at = clock.now()
     application.decided_at = at
     application.decided_by = user_id
     application.decision_rationale = decision.rationale

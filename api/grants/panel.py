@@ -16,6 +16,7 @@ from api.grants import access, repository
 from api.grants.errors import DECLARE_FIRST, NotAllowedHere, RuleBroken
 from api.grants.lifecycle import Status
 from api.grants.models import ConflictDeclaration, GrantApplication, GrantRound, Review
+from api.shared import clock
 
 
 class Recommendation(Enum):
@@ -114,7 +115,7 @@ async def declare_conflict(
         user_id=user_id,
         conflict=conflict,
         note=note,
-        declared_at=access.now(),
+        declared_at=clock.now(),
     )
     repository.add(session, declaration)
     audit.record(
@@ -185,7 +186,7 @@ async def save_review(
     review.scores = dict(given.scores)
     review.recommendation = given.recommendation.value
     review.comment = given.comment
-    review.submitted_at = access.now() if given.submit else None
+    review.submitted_at = clock.now() if given.submit else None
     audit.record(
         session,
         actor_id=user_id,

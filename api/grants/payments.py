@@ -19,6 +19,7 @@ from api.grants.defaults import Condition
 from api.grants.errors import RuleBroken, too_long
 from api.grants.lifecycle import Status
 from api.grants.models import GrantApplication, GrantRound, Tranche
+from api.shared import clock
 
 ACCEPTED_STATES = {Status.ACCEPTED.value, Status.ACTIVE.value, Status.COMPLETED.value}
 
@@ -71,7 +72,7 @@ async def accept_award(
     lifecycle.actor_for(Status(application.status), Status.ACCEPTED)
     for tranche in tranches_for(round_, application):
         repository.add(session, tranche)
-    lifecycle.move(session, application, Status.ACCEPTED, actor_id=user_id, at=access.now())
+    lifecycle.move(session, application, Status.ACCEPTED, actor_id=user_id, at=clock.now())
     await access.commit(session)
     return ApplicationView(application, Viewer.STAFF if staff else Viewer.OWNER, True)
 

@@ -18,6 +18,7 @@ from api.grants.defaults import Condition
 from api.grants.errors import RuleBroken
 from api.grants.lifecycle import Status
 from api.grants.models import GrantReport
+from api.shared import clock
 
 # Short WEMWBS: 7 items scored 1-5, so a person's total lies between 7 and 35.
 WEMWBS_MIN, WEMWBS_MAX = 7, 35
@@ -120,7 +121,7 @@ async def submit_report(
         wemwbs_mean_before=before,
         wemwbs_mean_after=after,
         submitted_by=user_id,
-        created_at=access.now(),
+        created_at=clock.now(),
     )
     repository.add(session, report)
     audit.record(

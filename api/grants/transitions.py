@@ -13,6 +13,7 @@ from api.grants import access, lifecycle
 from api.grants.applications import ApplicationView, Viewer
 from api.grants.errors import RuleBroken
 from api.grants.lifecycle import Actor, Status
+from api.shared import clock
 
 
 async def move_application(
@@ -48,6 +49,6 @@ async def move_application(
         )
     if target is Status.INELIGIBLE:
         application.ineligible_reason = reason
-    lifecycle.move(session, application, target, actor_id=user_id, at=access.now(), reason=reason)
+    lifecycle.move(session, application, target, actor_id=user_id, at=clock.now(), reason=reason)
     await access.commit(session)
     return ApplicationView(application, Viewer.STAFF if staff else Viewer.OWNER, True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from enum import Enum
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +20,7 @@ from api.people import repository
 from api.people import service as people
 from api.people.models import CommunityLeader, LeaderContact, LeaderSupport
 from api.places import service as places
+from api.shared import clock
 from api.shared.text import required_text
 from api.shared.versioning import check_version
 
@@ -84,10 +85,6 @@ def _note_too_long() -> BadInput:
     )
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 async def _county_of_community(session: AsyncSession, community_id: uuid.UUID) -> str | None:
     found = await places.community_with_county(session, community_id)
     return None if found is None else found[1]
@@ -143,7 +140,7 @@ async def nominate(
         status=LeaderStatus.NOMINATED.value,
     )
     contact = (
-        LeaderContact(leader_id=leader.id, email=email, phone=phone, consent_at=_now())
+        LeaderContact(leader_id=leader.id, email=email, phone=phone, consent_at=clock.now())
         if email or phone
         else None
     )
@@ -208,7 +205,7 @@ async def decide(
         raise InvalidInput([_note_too_long()])
     before = {"status": leader.status}
     leader.status = (LeaderStatus.ENDORSED if endorse else LeaderStatus.DECLINED).value
-    leader.decided_by, leader.decided_at = actor, _now()
+    leader.decided_by, leader.decided_at = actor, clock.now()
     leader.decision_note = (note or "").strip() or None
     await session.flush()
     audit.record(
@@ -302,7 +299,7 @@ async def record_support(
                 cy=f"Rhowch oriau rhwng 0 a {HOURS_MAX:g}.",
             )
         )
-    if support.given_on > _now().date():
+    if support.given_on > clock.now().date():
         errors.append(
             BadInput(
                 "The date is in the future.", field="givenOn", cy="Mae'r dyddiad yn y dyfodol."

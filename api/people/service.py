@@ -9,7 +9,7 @@ import secrets
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,6 +31,7 @@ from api.people.models import User
 from api.people.repository import GrantRow
 from api.places import service as places
 from api.settings import Settings
+from api.shared import clock
 from api.shared.language import Language
 from api.shared.pagination import Page, PageRequest
 from api.shared.versioning import check_version
@@ -123,11 +124,6 @@ def not_an_email(field: str = "email") -> BadInput:
     return BadInput("This is not an email address.", field=field, cy="Nid cyfeiriad e-bost yw hwn.")
 
 
-def _now() -> datetime:
-    # Python's clock, not SQL now(): now() stands still for a whole transaction.
-    return datetime.now(UTC)
-
-
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -185,7 +181,7 @@ async def login(
     """Sign in, starting a new session. At most `login_max_failures_per_account` failures per
     email and `login_max_failures_per_address` per client address are allowed within the
     window; after that every attempt (even a right one) is refused until the window passes."""
-    now = _now()
+    now = clock.now()
     email = normalise_email(email)
     per_account, per_address = await repository.count_login_failures(
         session, email, client_address, now - settings.login_failure_window
@@ -250,7 +246,7 @@ async def login(
 async def refresh_session(session: AsyncSession, settings: Settings, refresh_token: str) -> SignIn:
     """Swap a refresh token for a new pair in the same session. A token used a second time
     means it was copied: the whole session (every token of the family) is revoked."""
-    now = _now()
+    now = clock.now()
     token_hash = tokens.refresh_token_hash(refresh_token)
     found = await repository.refresh_token_with_session(session, token_hash)
     if found is None:
@@ -294,7 +290,7 @@ async def logout(session: AsyncSession, principal: Principal) -> None:
             actor_id=user_id,
             user_id=user_id,
             reason="logout",
-            at=_now(),
+            at=clock.now(),
         )
     await session.commit()
 
@@ -450,7 +446,7 @@ async def set_user_roles(
         return Account(user, group_grants(current))
     await repository.remove_grants(session, user.id, removed)
     await repository.add_grants(session, user.id, added)
-    user.updated_at = _now()  # the roles are part of the user: bump its version
+    user.updated_at = clock.now()  # the roles are part of the user: bump its version
     audit.record(
         session,
         actor_id=admin_id,
@@ -479,7 +475,7 @@ async def deactivate_user(session: AsyncSession, principal: Principal, user_id: 
     _require_admin_over(principal, await repository.grants_of(session, user.id))
     if not user.active:
         return user
-    now = _now()
+    now = clock.now()
     user.active = False
     user.deactivated_at = now
     user.updated_at = now

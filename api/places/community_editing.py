@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import shapely
@@ -22,6 +21,7 @@ from api.places import repository
 from api.places import service as places
 from api.places.models import CUSTOM_SOURCE as CUSTOM
 from api.places.models import Community, CommunitySet
+from api.shared import clock
 from api.shared.versioning import check_version
 from geodata.geometry import GeometryProblem, polygonal_from_geojson
 
@@ -54,10 +54,6 @@ class Shape:
 class EditedCommunity:
     community: Community
     clipped_m2: float  # how much of the shape was cut away to fit the region
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _check_names(name_en: str, name_cy: str | None) -> list[DomainError]:
@@ -367,7 +363,7 @@ async def update_community(
         wkb=wkb,
         county_id=county_id,
         replaced_by=actor,
-        at=_now(),
+        at=clock.now(),
     )
     if wkb is not None:
         await repository.link_lsoas(session, updated.set_id)

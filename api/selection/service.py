@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +19,7 @@ from api.places.models import Community
 from api.selection import indicators, repository
 from api.selection.models import SelectionCriterion, SelectionDecision, SelectionRound
 from api.selection.scoring import Criterion, Direction, Normalisation, Scored, score
+from api.shared import clock
 from api.shared.text import required_text
 
 MANAGERS = (Role.COORDINATOR, Role.ADMIN)
@@ -54,10 +55,6 @@ class Ranked:
     community: Community
     scored: Scored
     decisions: list[str]
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _check_criteria(criteria: tuple[Criterion, ...]) -> list[DomainError]:
@@ -383,7 +380,7 @@ async def decide(
         kind=kind,
         rationale=rationale.strip(),
         decided_by=user,
-        decided_at=_now(),
+        decided_at=clock.now(),
     )
     if not await repository.add_decision(session, decision):
         en, cy = _DECIDED[kind]
@@ -436,7 +433,7 @@ async def close_round(
                 )
             ]
         )
-    await repository.set_status(session, round_.id, CLOSED, closed_at=_now(), closed_by=user)
+    await repository.set_status(session, round_.id, CLOSED, closed_at=clock.now(), closed_by=user)
     audit.record(
         session,
         actor_id=user,
@@ -479,4 +476,4 @@ async def compare(
     ids = [c.id for c in communities]
     values = await indicators.evaluate(session, list(indicators.INDICATORS), ids)
     themes = await conversations.top_themes_within(session, ids)
-    return Comparison(communities, values, themes, _now())
+    return Comparison(communities, values, themes, clock.now())
