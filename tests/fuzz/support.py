@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tests.people.helpers import sign_in
 
@@ -33,6 +36,16 @@ def fuzz_settings(examples: int, soak_examples: int) -> hypothesis_settings:
             HealthCheck.data_too_large,
         ],
     )
+
+
+@asynccontextmanager
+async def savepoint(connection: AsyncConnection) -> AsyncIterator[None]:
+    """What an example writes is undone after it, so examples do not see each other's data."""
+    nested = await connection.begin_nested()
+    try:
+        yield
+    finally:
+        await nested.rollback()
 
 
 UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")

@@ -21,7 +21,7 @@ from api.auth.principal import ALL_COUNTIES, Role
 from api.db import RequestSession
 from tests.conversations.helpers import conversation as conversation_input
 from tests.conversations.helpers import create_campaign
-from tests.fuzz.support import fuzz_settings
+from tests.fuzz.support import fuzz_settings, savepoint
 from tests.graphql_client import gql, operation
 from tests.people.helpers import CARMARTHENSHIRE, make_user, sign_in
 
@@ -65,6 +65,7 @@ class Batches:
     field: str
     items: Callable[..., st.SearchStrategy[dict[str, Any]]]
     stored: TextClause  # what a send leaves behind: content only, never server times
+    versioned: bool  # an item may be edited under its version (else it is written once)
 
 
 DOMAINS = {
@@ -79,6 +80,7 @@ DOMAINS = {
             " (SELECT count(*) FROM audit_log l WHERE l.entity_id = a.id::text)"
             " FROM assets a ORDER BY a.id"
         ),
+        versioned=True,
     ),
     "recordConversations": Batches(
         "RecordConversations",
@@ -90,31 +92,49 @@ DOMAINS = {
             " (SELECT count(*) FROM audit_log l WHERE l.entity_id = c.id::text)"
             " FROM conversations c ORDER BY c.id"
         ),
+        versioned=False,
     ),
 }
 
 
-@pytest.fixture
-async def sender(client: httpx.AsyncClient, session: RequestSession) -> tuple[str, str]:
-    """(token, campaign id) of someone who may send both kinds of batch in Carmarthenshire."""
+@dataclass(frozen=True)
+class Sender:
+    """Someone who may send both kinds of batch in Carmarthenshire, sending one kind."""
+
+    client: httpx.AsyncClient
+    connection: AsyncConnection
+    token: str
+    campaign_id: str
+    domain: Batches
+
+    def items(self, good: bool = False) -> st.SearchStrategy[dict[str, Any]]:
+        return self.domain.items(self.campaign_id, good)
+
+    async def send(self, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        body = await gql(
+            self.client, operation(self.domain.operation), {"input": batch}, token=self.token
+        )
+        return body["data"][self.domain.field]["results"]
+
+    async def stored(self) -> list[Any]:
+        return [tuple(row) for row in await self.connection.execute(self.domain.stored)]
+
+
+@pytest.fixture(params=DOMAINS)
+async def sender(
+    request: pytest.FixtureRequest,
+    client: httpx.AsyncClient,
+    connection: AsyncConnection,
+    session: RequestSession,
+) -> Sender:
     await make_user(
         session,
         "field@example.org",
         {Role.LEADER: {CARMARTHENSHIRE}, Role.COORDINATOR: ALL_COUNTIES},
     )
     token = (await sign_in(client, "field@example.org"))["accessToken"]
-    return token, (await create_campaign(client, token))["id"]
-
-
-async def _send(
-    client: httpx.AsyncClient, token: str, domain: Batches, batch: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    body = await gql(client, operation(domain.operation), {"input": batch}, token=token)
-    return body["data"][domain.field]["results"]
-
-
-async def _stored(connection: AsyncConnection, domain: Batches) -> list[Any]:
-    return [tuple(row) for row in await connection.execute(domain.stored)]
+    campaign_id = (await create_campaign(client, token))["id"]
+    return Sender(client, connection, token, campaign_id, DOMAINS[request.param])
 
 
 @st.composite
@@ -124,34 +144,26 @@ def schedules(draw: st.DrawFn, batch_count: int) -> list[int]:
     return draw(st.permutations(sends))
 
 
-@pytest.mark.parametrize("name", DOMAINS)
 @fuzz_settings(examples=8, soak_examples=500)
 @given(data=st.data())
 async def test_replayed_and_interleaved_batches_leave_the_data_of_one_send(
-    client: httpx.AsyncClient,
-    connection: AsyncConnection,
-    sender: tuple[str, str],
-    name: str,
-    data: st.DataObject,
+    sender: Sender, data: st.DataObject
 ) -> None:
-    domain, (token, campaign_id) = DOMAINS[name], sender
-    item = domain.items(campaign_id)
     batches = data.draw(
-        st.lists(st.lists(item, min_size=1, max_size=4), min_size=1, max_size=3), label="batches"
+        st.lists(st.lists(sender.items(), min_size=1, max_size=4), min_size=1, max_size=3),
+        label="batches",
     )
     schedule = data.draw(schedules(len(batches)), label="schedule")
 
-    once = await connection.begin_nested()
-    first = [await _send(client, token, domain, batch) for batch in batches]
-    sent_once = await _stored(connection, domain)
-    event(f"{len(sent_once)} stored, {len(schedule) - len(batches)} replays")
-    await once.rollback()
+    async with savepoint(sender.connection):
+        first = [await sender.send(batch) for batch in batches]
+        sent_once = await sender.stored()
+        event(f"{len(sent_once)} stored, {len(schedule) - len(batches)} replays")
 
-    replays = await connection.begin_nested()
-    try:
+    async with savepoint(sender.connection):
         seen: set[int] = set()
         for index in schedule:
-            results = await _send(client, token, domain, batches[index])
+            results = await sender.send(batches[index])
             statuses = [r["status"] for r in results]
             expected = [r["status"] for r in first[index]]
             if index in seen:  # a replay: what was stored is now UNCHANGED; refused stays so
@@ -159,9 +171,7 @@ async def test_replayed_and_interleaved_batches_leave_the_data_of_one_send(
             assert statuses == expected, (index, results)
             assert set(statuses) <= {"CREATED", "UNCHANGED", "REJECTED"}
             seen.add(index)
-        assert await _stored(connection, domain) == sent_once
-    finally:
-        await replays.rollback()
+        assert await sender.stored() == sent_once
 
 
 def _differing(item: dict[str, Any], taken_id: str) -> dict[str, Any]:
@@ -172,35 +182,25 @@ def _differing(item: dict[str, Any], taken_id: str) -> dict[str, Any]:
     return {**item, "id": taken_id, "nameEn": "(other) " + item["nameEn"]}
 
 
-@pytest.mark.parametrize("name", DOMAINS)
 @fuzz_settings(examples=6, soak_examples=300)
 @given(data=st.data())
 async def test_other_content_under_a_taken_id_or_stale_version_is_a_conflict(
-    client: httpx.AsyncClient,
-    connection: AsyncConnection,
-    sender: tuple[str, str],
-    name: str,
-    data: st.DataObject,
+    sender: Sender, data: st.DataObject
 ) -> None:
-    domain, (token, campaign_id) = DOMAINS[name], sender
-    item = domain.items(campaign_id, good=True)
-    original = data.draw(item, label="original")
-    other = _differing(data.draw(item, label="other"), original["id"])
-    example = await connection.begin_nested()
-    try:
-        [created] = await _send(client, token, domain, [original])
+    original = data.draw(sender.items(good=True), label="original")
+    other = _differing(data.draw(sender.items(good=True), label="other"), original["id"])
+    async with savepoint(sender.connection):
+        [created] = await sender.send([original])
         if created["status"] != "CREATED":
             event("original refused")
             return  # outside every county: nothing stored to conflict with
-        if name == "syncAssets":
+        if sender.domain.versioned:
             # An edit of version 1 makes version 2; another edit of version 1 is now stale.
             edited = {**original, "version": 1, "nameEn": original["nameEn"] + " (edited)"}
-            [updated] = await _send(client, token, domain, [edited])
+            [updated] = await sender.send([edited])
             assert updated["status"] == "UPDATED"
             other["version"] = 1
-        before = await _stored(connection, domain)
-        [answer] = await _send(client, token, domain, [other])
+        before = await sender.stored()
+        [answer] = await sender.send([other])
         assert answer["status"] == "CONFLICT", answer
-        assert await _stored(connection, domain) == before
-    finally:
-        await example.rollback()
+        assert await sender.stored() == before

@@ -25,7 +25,7 @@ from api.places.community_editing import (
 )
 from geodata.geometry import GeometryProblem, polygonal_from_geojson
 from tests.fuzz.strategies import LAT, LON, geometries, rings
-from tests.fuzz.support import fuzz_settings
+from tests.fuzz.support import fuzz_settings, savepoint
 from tests.graphql_client import gql, operation
 from tests.people.helpers import make_user, sign_in
 
@@ -134,8 +134,7 @@ async def test_drawn_communities_keep_the_boundary_rules_or_are_refused_naming_g
 ) -> None:
     """Each example draws a few communities into the set (later ones may overlap earlier
     ones), in a savepoint of its own so that examples do not see each other's."""
-    example = await connection.begin_nested()
-    try:
+    async with savepoint(connection):
         for shape, clip in drawings:
             payload = await _draw(client, coordinator, shape, clip)
             if payload["community"] is None:
@@ -153,8 +152,6 @@ async def test_drawn_communities_keep_the_boundary_rules_or_are_refused_naming_g
             allowed = 1.0 if payload["clippedAreaKm2"] else tolerance * 1.001
             assert outside <= allowed, (outside, area, shape, clip)
             assert overlap <= max(OVERLAP_TOLERANCE_M2, OVERLAP_TOLERANCE_SHARE * area) * 1.001
-    finally:
-        await example.rollback()
 
 
 finite_or_not = st.one_of(
