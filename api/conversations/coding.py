@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.audit import service as audit
 from api.auth.principal import Principal
-from api.conversations import campaigns, repository, second_coders
+from api.conversations import campaigns, repository, second_coders, theme_tallies
 from api.conversations.access import CAPTURE, CODERS, not_visible
 from api.conversations.inputs import CodingIn
 from api.conversations.models import Coding, Conversation, Theme
@@ -141,7 +141,14 @@ async def code_conversation(
     round_ = _round(conversation, user_id)
     themes = await repository.themes_by_id(session, {c.theme_id for c in codings})
     rows = _coding_rows(conversation, codings, themes)
-    await repository.replace_codings(session, conversation.id, round_, user_id, rows)
+    replaced = await repository.replace_codings(session, conversation.id, round_, user_id, rows)
+    if round_ == FIRST:  # the second coder's codings only measure agreement
+        kept = [(t.id, t.parent_id) for t in (themes[r["theme_id"]] for r in rows)]
+        await repository.change_theme_tallies(
+            session,
+            conversation.id,
+            theme_tallies.deltas(conversation.first_coded_at is not None, replaced, kept),
+        )
     now = datetime.now(UTC)
     marks: dict[str, object] = (
         {"first_coder_id": user_id, "first_coded_at": now}

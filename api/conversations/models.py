@@ -1,7 +1,7 @@
 """Tables of the conversations domain: campaigns and their versioned questions, the
 conversations themselves (answers in one JSONB document, so a conversation is one row to
 write, read and erase), contact details kept apart, codebooks, codings, and the tallies
-progress reads."""
+progress and the theme report read."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
     Float,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     SmallInteger,
@@ -253,4 +255,44 @@ class Tally(Base):
     dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
     # The value as text; '' where the conversation has none (no community, no age band).
     value: Mapped[str] = mapped_column(String(64), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class ThemeTally(Base):
+    """In how many of a campaign's first-coded conversations with one combination of the
+    theme report's filter values (county, community, age band, language, channel) a theme
+    was coded, a theme counting the conversations of its sub-themes once each; theme NULL
+    counts the coded conversations themselves (the shares' denominator). Kept in the
+    transaction of every coding, merge and erasure, so a report of any filter is a sum
+    over a few thousand rows, not a count of every coding."""
+
+    __tablename__ = "conversation_theme_tallies"
+    __table_args__ = (
+        # NULL is a value here (no community, no age band, the coded conversations), so
+        # ON CONFLICT finds the one row of each combination.
+        UniqueConstraint(
+            "campaign_id",
+            "theme_id",
+            "county_code",
+            "community_id",
+            "age_band",
+            "language",
+            "channel",
+            name="uq_conversation_theme_tallies_grain",
+            postgresql_nulls_not_distinct=True,
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    campaign_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("conversation_campaigns.id", ondelete="CASCADE"), nullable=False
+    )
+    theme_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("conversation_themes.id", ondelete="CASCADE")
+    )
+    county_code: Mapped[str] = mapped_column(String(32), nullable=False)
+    community_id: Mapped[uuid.UUID | None] = mapped_column(UUID_PK)
+    age_band: Mapped[str | None] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(2), nullable=False)
+    channel: Mapped[str] = mapped_column(String(16), nullable=False)
     n: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -23,7 +23,6 @@ from sqlalchemy import (
     text,
     true,
     tuple_,
-    union,
     union_all,
     update,
 )
@@ -43,6 +42,7 @@ from api.conversations.models import (
     QuestionSet,
     Tally,
     Theme,
+    ThemeTally,
     Withdrawal,
 )
 from api.places.models import Community
@@ -325,6 +325,96 @@ async def add_to_tallies(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Non
         await session.execute(ADD_TO_TALLIES, {"ids": list(ids)})
 
 
+# --- theme tallies (what the theme report counts) ------------------------------------------
+
+THEME_GRAIN = "campaign_id, theme_id, county_code, community_id, age_band, language, channel"
+# Rows are written in key order (NULLs last, as ORDER BY puts them), so concurrent writers
+# lock tally rows in the same order: one waits for the other's commit, never a deadlock.
+_ADD_TO_THEME_GRAIN = f"""
+    ORDER BY 1, 2, 3, 4, 5, 6, 7
+    ON CONFLICT ({THEME_GRAIN})
+    DO UPDATE SET n = conversation_theme_tallies.n + excluded.n"""
+
+
+def _theme_pairs(conversation_ids: str) -> str:
+    """The distinct (conversation, theme) pairs the theme report counts, of the
+    conversations the SQL `conversation_ids` selects: each theme the first coder applied,
+    with a sub-theme's parent theme, and (conversation, NULL) for a first-coded
+    conversation itself."""
+    return f"""
+        SELECT k.conversation_id, x.theme_id
+        FROM conversation_codings k
+        JOIN conversation_themes t ON t.id = k.theme_id
+        CROSS JOIN LATERAL (VALUES (t.id), (t.parent_id)) AS x(theme_id)
+        WHERE k.round = 1 AND x.theme_id IS NOT NULL
+          AND k.conversation_id IN ({conversation_ids})
+        UNION
+        SELECT id, NULL FROM conversations
+        WHERE first_coded_at IS NOT NULL AND id IN ({conversation_ids})"""
+
+
+def _tally_theme_pairs(conversation_ids: str, sign: str) -> str:
+    """Add (sign '+') or take away (sign '-') the theme pairs of these conversations."""
+    return f"""
+    INSERT INTO conversation_theme_tallies ({THEME_GRAIN}, n)
+    SELECT c.campaign_id, p.theme_id, c.county_code, c.community_id, c.age_band, c.language,
+           c.channel, {sign}count(*)
+    FROM ({_theme_pairs(conversation_ids)}) AS p(conversation_id, theme_id)
+    JOIN conversations c ON c.id = p.conversation_id
+    GROUP BY 1, 2, 3, 4, 5, 6, 7 {_ADD_TO_THEME_GRAIN}"""
+
+
+_RECOUNT_THEME_TALLIES = text(
+    _tally_theme_pairs("SELECT id FROM conversations WHERE campaign_id = :campaign_id", "+")
+)
+
+# Conversations first-coded with a theme or sub-theme of `a` or `b`: the same set before
+# and after a merge of one into the other moves their codings and sub-themes.
+_CODED_WITH_EITHER = """
+    SELECT k.conversation_id FROM conversation_codings k
+    JOIN conversation_themes t ON t.id = k.theme_id
+    WHERE k.round = 1 AND (t.id IN (:a, :b) OR t.parent_id IN (:a, :b))"""
+_TALLY_EITHER = {sign: text(_tally_theme_pairs(_CODED_WITH_EITHER, sign)) for sign in "+-"}
+
+_CHANGE_THEME_TALLIES = text(
+    f"""
+    INSERT INTO conversation_theme_tallies ({THEME_GRAIN}, n)
+    SELECT c.campaign_id, d.theme_id, c.county_code, c.community_id, c.age_band, c.language,
+           c.channel, d.delta
+    FROM conversations c,
+         unnest(CAST(:themes AS uuid[]), CAST(:deltas AS int[])) AS d(theme_id, delta)
+    WHERE c.id = :id {_ADD_TO_THEME_GRAIN}
+    """
+)
+
+
+async def recount_theme_tallies(session: AsyncSession, campaign_id: uuid.UUID) -> None:
+    """Count a campaign's theme tallies afresh from its codings."""
+    await session.execute(delete(ThemeTally).where(ThemeTally.campaign_id == campaign_id))
+    await session.execute(_RECOUNT_THEME_TALLIES, {"campaign_id": campaign_id})
+
+
+async def tally_coded_with_either(
+    session: AsyncSession, a: uuid.UUID, b: uuid.UUID, *, sign: str
+) -> None:
+    """Take away ('-') or add ('+') every pair of the conversations coded with either theme
+    (or a sub-theme of either): around a change to their codings or the themes' parents."""
+    await session.execute(_TALLY_EITHER[sign], {"a": a, "b": b})
+
+
+async def change_theme_tallies(
+    session: AsyncSession, conversation_id: uuid.UUID, deltas: dict[uuid.UUID | None, int]
+) -> None:
+    """Add each delta to the tally of its theme (None: the coded conversations) in the
+    conversation's filter values; one statement."""
+    if deltas:
+        themes = list(deltas)
+        await session.execute(
+            _CHANGE_THEME_TALLIES,
+            {"id": conversation_id, "themes": themes, "deltas": [deltas[t] for t in themes]},
+        )
+
+
 async def erase(
     session: AsyncSession,
     *,
@@ -344,7 +434,9 @@ async def erase(
                 FROM gone c CROSS JOIN LATERAL {TALLIED}
                 WHERE (t.campaign_id, t.county_code, t.dimension, t.value)
                     = (c.campaign_id, c.county_code, d.dimension, coalesce(d.value, ''))
-            )
+            ),
+            -- Every statement of a WITH sees the rows as they were before it, codings too.
+            untallied_themes AS ({_tally_theme_pairs("SELECT id FROM gone", "-")})
             INSERT INTO conversation_withdrawals (id_digest, campaign_id)
             SELECT encode(sha256(CAST(CAST(id AS text) AS bytea)), 'hex'), campaign_id FROM gone
             RETURNING (SELECT id FROM gone)
@@ -450,7 +542,9 @@ async def themes_of(session: AsyncSession, campaign_id: uuid.UUID) -> Sequence[T
 
 async def merge_theme(session: AsyncSession, source: Theme, survivor: Theme, version: int) -> None:
     """Move the source's codings (and sub-themes) to the survivor, then retire the source.
-    A coding the survivor already has for the same answer and round is not doubled."""
+    A coding the survivor already has for the same answer and round is not doubled; the
+    theme tallies of the conversations coded with either are counted again around it."""
+    await tally_coded_with_either(session, source.id, survivor.id, sign="-")
     moved = select(
         func.gen_random_uuid(),
         Coding.conversation_id,
@@ -477,6 +571,7 @@ async def merge_theme(session: AsyncSession, source: Theme, survivor: Theme, ver
         .where(Theme.id == source.id)
         .values(retired_in=version, merged_into_id=survivor.id)
     )
+    await tally_coded_with_either(session, source.id, survivor.id, sign="+")
 
 
 async def retire_theme(session: AsyncSession, theme_id: uuid.UUID, version: int) -> None:
@@ -492,11 +587,19 @@ async def replace_codings(
     round_: int,
     coder_id: uuid.UUID,
     rows: list[dict[str, Any]],
-) -> None:
-    """A coder's codings of one round replace their earlier ones; the other round's stay."""
-    await session.execute(
-        delete(Coding).where(Coding.conversation_id == conversation_id, Coding.round == round_)
+) -> list[tuple[uuid.UUID, uuid.UUID | None]]:
+    """A coder's codings of one round replace their earlier ones; the other round's stay.
+    Returns the (theme, parent theme) of each coding replaced."""
+    removed = await session.execute(
+        delete(Coding)
+        .where(
+            Coding.conversation_id == conversation_id,
+            Coding.round == round_,
+            Coding.theme_id == Theme.id,
+        )
+        .returning(Coding.theme_id, Theme.parent_id)
     )
+    replaced = [(theme_id, parent_id) for theme_id, parent_id in removed.all()]
     if rows:
         await session.execute(
             insert(Coding),
@@ -511,6 +614,7 @@ async def replace_codings(
                 for r in rows
             ],
         )
+    return replaced
 
 
 async def mark_coded(
@@ -741,38 +845,20 @@ async def theme_counts(
     counties: frozenset[str] | None,
     where: Sequence[Any],
 ) -> tuple[int, dict[uuid.UUID, int]]:
-    """How many coded conversations the filter holds, and in how many of them each theme
-    was coded (a theme counts a conversation once, whether coded with it directly or with
-    its sub-themes); one statement. The first coder's codings are the analysis; the second
-    coder's only measure agreement."""
-    coded = _coded_in(campaign_id, counties, where)
-    first_round = (
-        select(Coding.conversation_id, Coding.theme_id, Theme.parent_id)
-        .join(coded, coded.c.id == Coding.conversation_id)
-        .join(Theme, Theme.id == Coding.theme_id)
-        .where(Coding.round == 1)
-        .cte("first_round")
+    """How many coded conversations the filter holds (`where`: conditions on the theme
+    tallies' columns), and in how many of them each theme was coded (a theme counts a
+    conversation once, whether coded with it directly or with its sub-themes), summed from
+    the theme tallies in one statement. The first coder's codings are the analysis; the
+    second coder's only measure agreement."""
+    query = (
+        select(ThemeTally.theme_id, func.sum(ThemeTally.n))
+        .where(ThemeTally.campaign_id == campaign_id, *where)
+        .group_by(ThemeTally.theme_id)
     )
-    # UNION, not UNION ALL: each (conversation, theme) pair once, however it was reached.
-    pairs = union(
-        select(first_round.c.conversation_id, first_round.c.theme_id.label("theme")),
-        select(first_round.c.conversation_id, first_round.c.parent_id).where(
-            first_round.c.parent_id.is_not(None)
-        ),
-    ).subquery()
-    rows = await session.execute(
-        union_all(
-            select(null(), func.count()).select_from(coded),
-            select(pairs.c.theme, func.count()).group_by(pairs.c.theme),
-        )
-    )
-    total, counts = 0, {}
-    for theme_id, count in rows.all():
-        if theme_id is None:
-            total = count
-        else:
-            counts[theme_id] = count
-    return total, counts
+    if counties is not None:
+        query = query.where(ThemeTally.county_code.in_(counties))
+    counts = {theme_id: int(n) for theme_id, n in (await session.execute(query)).all()}
+    return counts.pop(None, 0), counts
 
 
 async def quotes(
@@ -899,6 +985,7 @@ async def top_themes_within(
 
 def conversation_conditions(
     *,
+    on: Any = Conversation,
     county_code: str | None = None,
     community_id: uuid.UUID | None = None,
     channel: str | None = None,
@@ -907,14 +994,15 @@ def conversation_conditions(
     coded: bool | None = None,
     collected_since: datetime | None = None,
 ) -> list[Any]:
-    """A listing's or report's filter as SQL conditions on conversations (None: any)."""
+    """A listing's or report's filter as SQL conditions on conversations, or on another
+    table with the same profile columns (`on`: the theme tallies); None: any."""
     where: list[Any] = []
     for column, value in (
-        (Conversation.county_code, county_code),
-        (Conversation.community_id, community_id),
-        (Conversation.channel, channel),
-        (Conversation.language, language),
-        (Conversation.age_band, age_band),
+        (on.county_code, county_code),
+        (on.community_id, community_id),
+        (on.channel, channel),
+        (on.language, language),
+        (on.age_band, age_band),
     ):
         if value is not None:
             where.append(column == value)

@@ -12,7 +12,7 @@ from api.auth.principal import Principal
 from api.conversations import progress, repository
 from api.conversations.access import CAPTURE
 from api.conversations.inputs import ReportFilter
-from api.conversations.models import Theme
+from api.conversations.models import Theme, ThemeTally
 from api.errors import BadInput
 from api.settings import Settings
 
@@ -47,14 +47,17 @@ async def theme_report(
             field="filter.countyCode",
             cy=f"Ni allwch weld sir {f.county_code}.",
         )
-    where = repository.conversation_conditions(
-        county_code=f.county_code,
-        community_id=f.community_id,
-        channel=f.channel.value if f.channel is not None else None,
-        language=f.language,
-        age_band=f.age_band.value if f.age_band is not None else None,
+    values = {
+        "county_code": f.county_code,
+        "community_id": f.community_id,
+        "channel": f.channel.value if f.channel is not None else None,
+        "language": f.language,
+        "age_band": f.age_band.value if f.age_band is not None else None,
+    }
+    where = repository.conversation_conditions(**values)
+    total, counts = await repository.theme_counts(
+        session, campaign_id, scope, repository.conversation_conditions(on=ThemeTally, **values)
     )
-    total, counts = await repository.theme_counts(session, campaign_id, scope, where)
     quoting = principal.has_any(CAPTURE)
     found = (
         await repository.quotes(
