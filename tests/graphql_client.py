@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -24,19 +25,48 @@ async def gql(
     expect_errors: bool = False,
 ) -> dict[str, Any]:
     """POST a document; returns the whole response body. Fails on unexpected errors."""
-    headers = {}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    if language:
-        headers["Accept-Language"] = language
     response = await client.post(
-        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        "/graphql",
+        json={"query": query, "variables": variables or {}},
+        headers=_headers(token, language),
     )
     assert response.status_code == 200, response.text
     body = response.json()
     if not expect_errors:
         assert "errors" not in body, body["errors"]
     return body
+
+
+async def gql_upload(
+    client: httpx.AsyncClient,
+    query: str,
+    variables: dict[str, Any],
+    data: bytes,
+    *,
+    token: str | None = None,
+    language: str | None = None,
+    filename: str = "photo.jpg",
+) -> dict[str, Any]:
+    """POST a document with one file as its `$file` (a GraphQL multipart request, as a phone
+    sends a photo); returns the whole response body, errors and all."""
+    operations = {"query": query, "variables": {**variables, "file": None}}
+    response = await client.post(
+        "/graphql",
+        data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.file"]})},
+        files={"0": (filename, data, "application/octet-stream")},
+        headers=_headers(token, language),
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _headers(token: str | None, language: str | None) -> dict[str, str]:
+    headers = {}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if language:
+        headers["Accept-Language"] = language
+    return headers
 
 
 def error_codes(body: dict[str, Any]) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.assets.models import AssetPhoto
 from api.auth.principal import Role
 from tests.assets.helpers import item, leader, results, sync, token_for
-from tests.graphql_client import error_codes, gql, operation
+from tests.graphql_client import error_codes, gql, gql_upload, operation
 from tests.people.helpers import CEREDIGION
 
 
@@ -35,18 +34,10 @@ def photo_with_gps(fmt: str = "JPEG", size: tuple[int, int] = (3000, 2000)) -> b
 
 
 async def upload(client, token: str | None, asset_id: str, data: bytes, name: str = "p.jpg", **kw):
-    operations = {
-        "query": operation("AddAssetPhoto"),
-        "variables": {"assetId": asset_id, "file": None, **kw},
-    }
-    response = await client.post(
-        "/graphql",
-        data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.file"]})},
-        files={"0": (name, data, "application/octet-stream")},
-        headers={"Authorization": f"Bearer {token}"} if token else {},
+    variables = {"assetId": asset_id, **kw}
+    return await gql_upload(
+        client, operation("AddAssetPhoto"), variables, data, token=token, filename=name
     )
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 async def _asset(client, session) -> tuple[str, str]:

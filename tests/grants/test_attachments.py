@@ -4,7 +4,6 @@ who may see the application's detail."""
 from __future__ import annotations
 
 import io
-import json
 from typing import Any
 
 import httpx
@@ -13,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.principal import Role
 from tests.grants.helpers import make_world, user_token
-from tests.graphql_client import error_codes, gql, operation
+from tests.graphql_client import error_codes, gql, gql_upload, operation
 from tests.people.helpers import CARMARTHENSHIRE
 
 GPS_IFD = 0x8825
@@ -36,19 +35,16 @@ async def upload(
     data: bytes,
     language: str | None = None,
 ) -> dict[str, Any]:
-    operations = {
-        "query": operation("AddApplicationAttachment"),
-        "variables": {"applicationId": application_id, "file": None, "caption": "Our hall"},
-    }
-    response = await client.post(
-        "/graphql",
-        data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.file"]})},
-        files={"0": ("photo.jpg", data, "application/octet-stream")},
-        headers={"Authorization": f"Bearer {token}"}
-        | ({"Accept-Language": language} if language else {}),
+    variables = {"applicationId": application_id, "caption": "Our hall"}
+    body = await gql_upload(
+        client,
+        operation("AddApplicationAttachment"),
+        variables,
+        data,
+        token=token,
+        language=language,
     )
-    assert response.status_code == 200, response.text
-    return response.json()["data"]["addApplicationAttachment"]
+    return body["data"]["addApplicationAttachment"]
 
 
 async def _get(client: httpx.AsyncClient, url: str, token: str) -> httpx.Response:
@@ -139,18 +135,8 @@ async def test_a_file_sent_as_plain_json_is_bad_input(
 async def _report_photo(
     client: httpx.AsyncClient, token: str, report_id: str, data: bytes
 ) -> dict[str, Any]:
-    operations = {
-        "query": operation("AddGrantReportPhoto"),
-        "variables": {"reportId": report_id, "file": None, "caption": "Day one"},
-    }
-    response = await client.post(
-        "/graphql",
-        data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.file"]})},
-        files={"0": ("photo.jpg", data, "application/octet-stream")},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
+    variables = {"reportId": report_id, "caption": "Day one"}
+    return await gql_upload(client, operation("AddGrantReportPhoto"), variables, data, token=token)
 
 
 async def test_reports_carry_photos_until_approved(
