@@ -101,6 +101,13 @@ class World:
         body = await gql(self.client, operation(name), variables, token=token)
         return next(iter(body["data"].values()))
 
+    async def other_applicant(self) -> str:
+        """The token of another applicant in the round's county (not this world's)."""
+        token, _ = await user_token(
+            self.client, self.session, "other@example.org", {Role.APPLICANT: {CARMARTHENSHIRE}}
+        )
+        return token
+
     async def apply(self, token: str | None = None, **overrides: Any) -> dict[str, Any]:
         community = overrides.pop("communityId", self.communities[0])
         payload = await self.call(

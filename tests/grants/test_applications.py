@@ -107,9 +107,7 @@ async def test_an_applicant_edits_only_their_own_draft(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     world = await make_world(client, session, panel_size=0)
-    other, _ = await user_token(
-        client, session, "other@example.org", {Role.APPLICANT: {CARMARTHENSHIRE}}
-    )
+    other = await world.other_applicant()
     draft = await world.apply()
     changed = application_input(world.communities[1], titleEn="Park walks and talks")
     variables = {"id": draft["id"], "input": changed, "version": draft["version"]}
@@ -139,9 +137,7 @@ async def test_an_applicant_lists_only_their_own_applications(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     world = await make_world(client, session, panel_size=0)
-    other, _ = await user_token(
-        client, session, "other@example.org", {Role.APPLICANT: {CARMARTHENSHIRE}}
-    )
+    other = await world.other_applicant()
     mine = await world.apply()
     theirs = await world.apply(token=other)
 

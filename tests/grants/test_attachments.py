@@ -10,10 +10,8 @@ import httpx
 from PIL import Image
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.auth.principal import Role
-from tests.grants.helpers import make_world, user_token
+from tests.grants.helpers import make_world
 from tests.graphql_client import error_codes, gql, gql_upload, operation
-from tests.people.helpers import CARMARTHENSHIRE
 
 GPS_IFD = 0x8825
 
@@ -70,9 +68,7 @@ async def test_an_attachment_is_stored_without_metadata_and_served_to_those_who_
     thumbnail = await _get(client, attachment["thumbnailUrl"], world.applicant)
     assert max(Image.open(io.BytesIO(thumbnail.content)).size) <= 320
 
-    other, _ = await user_token(
-        client, session, "other@example.org", {Role.APPLICANT: {CARMARTHENSHIRE}}
-    )
+    other = await world.other_applicant()
     assert (await _get(client, attachment["url"], other)).status_code == 403
 
     await world.call("SubmitGrantApplication", {"id": draft["id"]}, world.applicant)
@@ -156,9 +152,7 @@ async def test_reports_carry_photos_until_approved(
     assert [p["caption"] for p in listed["photos"]] == ["Day one"]
     assert application["attachments"] == []  # report photos are not application attachments
 
-    other, _ = await user_token(
-        client, session, "other@example.org", {Role.APPLICANT: {CARMARTHENSHIRE}}
-    )
+    other = await world.other_applicant()
     refused = await _report_photo(client, other, report["id"], photo_with_location())
     assert error_codes(refused) == ["FORBIDDEN"]
     await world.review_report(report["id"])

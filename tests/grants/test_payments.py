@@ -5,10 +5,8 @@ from __future__ import annotations
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.auth.principal import Role
-from tests.grants.helpers import make_world, user_token
+from tests.grants.helpers import make_world
 from tests.graphql_client import error_codes, gql, operation
-from tests.people.helpers import CARMARTHENSHIRE
 
 DO_IT = {
     "tier": "DO_IT",
@@ -35,9 +33,7 @@ async def test_accepting_makes_the_tiers_tranches(
     unaccepted = await world.pay(application_id, 1)
     assert codes(unaccepted) == [("applicationId", "AWARD_NOT_ACCEPTED")]
 
-    other, _ = await user_token(
-        client, session, "other@example.org", {Role.APPLICANT: {CARMARTHENSHIRE}}
-    )
+    other = await world.other_applicant()
     body = await gql(
         client,
         operation("AcceptAward"),
