@@ -94,6 +94,14 @@ async def create_campaign(
     return payload["campaign"]
 
 
+async def staffed_campaign(
+    client: httpx.AsyncClient, session: AsyncSession, **overrides: Any
+) -> tuple[Person, dict[str, Any]]:
+    """A coordinator of every county, and a campaign they set up."""
+    staff = await coordinator(client, session)
+    return staff, await create_campaign(client, staff.token, **overrides)
+
+
 def conversation(campaign_id: str, **overrides: Any) -> dict[str, Any]:
     """A valid ConversationInput held in Carmarthen, in English."""
     return {

@@ -11,9 +11,9 @@ from tests.conversations.helpers import (
     QUESTIONS,
     conversation,
     coordinator,
-    create_campaign,
     person,
     record,
+    staffed_campaign,
 )
 from tests.graphql_client import error_codes, gql, operation
 
@@ -21,8 +21,7 @@ from tests.graphql_client import error_codes, gql, operation
 async def test_a_campaign_starts_with_version_1_of_its_questions_in_both_languages(
     client, session
 ) -> None:
-    staff = await coordinator(client, session)
-    campaign = await create_campaign(client, staff.token)
+    staff, campaign = await staffed_campaign(client, session)
     assert campaign["target"] == 10_000
     assert campaign["doubleCodingShare"] == 0.2
 
@@ -46,8 +45,7 @@ async def test_a_campaign_starts_with_version_1_of_its_questions_in_both_languag
 async def test_publishing_a_new_version_leaves_answers_under_the_old_one_alone(
     client, session
 ) -> None:
-    staff = await coordinator(client, session)
-    campaign = await create_campaign(client, staff.token)
+    staff, campaign = await staffed_campaign(client, session)
     [old] = await record(client, staff.token, [conversation(campaign["id"])])
 
     new_questions = [

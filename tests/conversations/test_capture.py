@@ -17,10 +17,9 @@ from tests.conversations.helpers import (
     CARMARTHENSHIRE,
     CEREDIGION,
     conversation,
-    coordinator,
-    create_campaign,
     person,
     record,
+    staffed_campaign,
 )
 from tests.graphql_client import error_codes, gql, operation
 
@@ -30,8 +29,7 @@ async def _count(session, model=Conversation) -> int:
 
 
 async def test_recording_stores_a_coarse_place_and_gives_a_reference_code(client, session) -> None:
-    staff = await coordinator(client, session)
-    campaign = await create_campaign(client, staff.token)
+    staff, campaign = await staffed_campaign(client, session)
     item = conversation(
         campaign["id"], profile={"ageBand": "AGE_25_44", "postcodeDistrict": "sa31"}
     )
@@ -56,8 +54,7 @@ async def test_recording_stores_a_coarse_place_and_gives_a_reference_code(client
 
 
 async def test_a_replayed_batch_changes_nothing(client, session) -> None:
-    staff = await coordinator(client, session)
-    campaign = await create_campaign(client, staff.token)
+    staff, campaign = await staffed_campaign(client, session)
     items = [conversation(campaign["id"]) for _ in range(3)]
     first = await record(client, staff.token, items)
     assert [r["status"] for r in first] == ["CREATED"] * 3
@@ -83,8 +80,7 @@ async def test_a_replayed_batch_changes_nothing(client, session) -> None:
 async def test_one_bad_item_never_loses_the_others_and_refused_consent_stores_nothing(
     client, session
 ) -> None:
-    staff = await coordinator(client, session)
-    campaign = await create_campaign(client, staff.token)
+    staff, campaign = await staffed_campaign(client, session)
     refused = conversation(campaign["id"], consent={"store": False})
     items = [conversation(campaign["id"]), refused, conversation(campaign["id"])]
     results = await record(client, staff.token, items)
@@ -101,8 +97,7 @@ async def test_one_bad_item_never_loses_the_others_and_refused_consent_stores_no
 async def test_a_batch_costs_the_same_statements_whatever_its_size(
     client, session, count_statements
 ) -> None:
-    staff = await coordinator(client, session)
-    campaign = await create_campaign(client, staff.token)
+    staff, campaign = await staffed_campaign(client, session)
 
     async def statements(n: int) -> int:
         items = [conversation(campaign["id"], contact=None) for _ in range(n)]
@@ -121,8 +116,7 @@ async def test_a_batch_costs_the_same_statements_whatever_its_size(
 
 
 async def test_each_stored_conversation_has_its_own_audit_entry(client, session) -> None:
-    staff = await coordinator(client, session)
-    campaign = await create_campaign(client, staff.token)
+    staff, campaign = await staffed_campaign(client, session)
     items = [conversation(campaign["id"]), conversation(campaign["id"], consent={"store": False})]
     await record(client, staff.token, items)
     entries = (
@@ -138,8 +132,7 @@ async def test_each_stored_conversation_has_its_own_audit_entry(client, session)
 
 
 async def test_a_batch_over_500_is_refused_whole(client, session) -> None:
-    staff = await coordinator(client, session)
-    campaign = await create_campaign(client, staff.token)
+    staff, campaign = await staffed_campaign(client, session)
     items = [conversation(campaign["id"]) for _ in range(501)]
     body = await record(client, staff.token, items, expect_errors=True)
     assert error_codes(body) == ["BAD_USER_INPUT"]
@@ -150,8 +143,7 @@ async def test_a_batch_over_500_is_refused_whole(client, session) -> None:
 async def test_bad_input_names_the_field_and_stores_nothing_of_that_item(
     client, session, settings
 ) -> None:
-    staff = await coordinator(client, session)
-    campaign = await create_campaign(client, staff.token)
+    staff, campaign = await staffed_campaign(client, session)
     c = campaign["id"]
     too_long = "a" * (settings.conversation_text_max_chars + 1)
     cases = {
@@ -203,8 +195,7 @@ async def test_bad_input_names_the_field_and_stores_nothing_of_that_item(
 async def test_a_place_is_taken_from_a_community_or_a_county_when_there_is_no_point(
     client, session
 ) -> None:
-    staff = await coordinator(client, session)
-    campaign = await create_campaign(client, staff.token)
+    staff, campaign = await staffed_campaign(client, session)
     by_point = conversation(campaign["id"], location=ABERYSTWYTH)
     [created] = await record(client, staff.token, [by_point])
     community_id = (await session.get(Conversation, uuid.UUID(created["id"]))).community_id
@@ -218,8 +209,7 @@ async def test_a_place_is_taken_from_a_community_or_a_county_when_there_is_no_po
 
 
 async def test_engagement_staff_record_only_in_their_counties(client, session) -> None:
-    staff = await coordinator(client, session)
-    campaign = await create_campaign(client, staff.token)
+    _, campaign = await staffed_campaign(client, session)
     engagement = await person(
         client, session, "engage@example.org", {Role.ENGAGEMENT: frozenset({CARMARTHENSHIRE})}
     )
@@ -238,8 +228,7 @@ async def test_engagement_staff_record_only_in_their_counties(client, session) -
 
 
 async def test_places_come_from_the_regions_default_community_set(client, session) -> None:
-    staff = await coordinator(client, session)
-    campaign = await create_campaign(client, staff.token)
+    staff, campaign = await staffed_campaign(client, session)
     default_set = select(CommunitySet.id).where(CommunitySet.is_default)
     ward = await session.scalar(select(Community.id).where(Community.set_id.not_in(default_set)))
     assert ward is not None  # the region loads a second set (wards) beside the default

@@ -15,11 +15,11 @@ from tests.conversations.helpers import (
     add_theme,
     code,
     conversation,
-    coordinator,
     create_campaign,
     on,
     person,
     record,
+    staffed_campaign,
 )
 from tests.graphql_client import error_codes, gql, operation
 from tests.people.helpers import admin_token
@@ -50,8 +50,7 @@ async def _rounds(session, conversation_id):
 async def test_a_codebook_has_two_levels_in_both_languages_and_is_versioned(
     client, session
 ) -> None:
-    staff = await coordinator(client, session)
-    campaign = await create_campaign(client, staff.token)
+    staff, campaign = await staffed_campaign(client, session)
     transport = (
         await add_theme(client, staff.token, campaign["id"], "transport", labelCy="Trafnidiaeth")
     )["theme"]
@@ -92,8 +91,7 @@ async def test_a_codebook_has_two_levels_in_both_languages_and_is_versioned(
 async def test_merging_moves_codings_to_the_survivor_and_retiring_stops_new_ones(
     client, session
 ) -> None:
-    staff = await coordinator(client, session)
-    campaign = await create_campaign(client, staff.token)
+    staff, campaign = await staffed_campaign(client, session)
     lonely = (await add_theme(client, staff.token, campaign["id"], "loneliness"))["theme"]
     isolation = (await add_theme(client, staff.token, campaign["id"], "isolation"))["theme"]
     one, two = await record(client, staff.token, [conversation(campaign["id"]) for _ in range(2)])
@@ -168,8 +166,7 @@ async def test_the_second_coder_is_given_the_conversation_and_codes_apart(client
 
 
 async def test_with_no_double_coding_share_nobody_codes_a_second_time(client, session) -> None:
-    staff = await coordinator(client, session)
-    campaign = await create_campaign(client, staff.token, doubleCodingShare=0.0)
+    staff, campaign = await staffed_campaign(client, session, doubleCodingShare=0.0)
     theme = (await add_theme(client, staff.token, campaign["id"], "family"))["theme"]
     made = await record(client, staff.token, [conversation(campaign["id"]) for _ in range(20)])
     first, second, _ = await coders(client, session)
@@ -181,8 +178,7 @@ async def test_with_no_double_coding_share_nobody_codes_a_second_time(client, se
 async def test_coding_is_checked_against_the_coders_counties_and_the_answers(
     client, session
 ) -> None:
-    staff = await coordinator(client, session)
-    campaign = await create_campaign(client, staff.token)
+    staff, campaign = await staffed_campaign(client, session)
     theme = (await add_theme(client, staff.token, campaign["id"], "family"))["theme"]
     [made] = await record(client, staff.token, [conversation(campaign["id"])])
     away = await person(
@@ -216,8 +212,7 @@ async def test_coding_is_checked_against_the_coders_counties_and_the_answers(
 
 
 async def test_keyword_suggestions_are_not_codings_until_accepted(client, session) -> None:
-    staff = await coordinator(client, session)
-    campaign = await create_campaign(client, staff.token)
+    staff, campaign = await staffed_campaign(client, session)
     buses = (
         await add_theme(client, staff.token, campaign["id"], "buses", keywords=["Bus", "bws"])
     )["theme"]
@@ -270,8 +265,7 @@ async def test_agreement_and_kappa_on_a_worked_example(client, session) -> None:
         pe = 0.35*0.4 + 0.65*0.6 = 0.14 + 0.39 = 0.53.
         kappa = (0.85 - 0.53) / (1 - 0.53) = 0.32 / 0.47 = 0.680851...
     """
-    staff = await coordinator(client, session)
-    campaign = await create_campaign(client, staff.token, doubleCodingShare=1.0)
+    staff, campaign = await staffed_campaign(client, session, doubleCodingShare=1.0)
     transport = (await add_theme(client, staff.token, campaign["id"], "transport"))["theme"]
     lonely = (await add_theme(client, staff.token, campaign["id"], "loneliness"))["theme"]
     made = await record(client, staff.token, [conversation(campaign["id"]) for _ in range(10)])
@@ -314,8 +308,7 @@ async def test_agreement_and_kappa_on_a_worked_example(client, session) -> None:
 async def test_the_coding_queue_costs_the_same_statements_for_any_page(
     client, session, count_statements
 ) -> None:
-    staff = await coordinator(client, session)
-    campaign = await create_campaign(client, staff.token)
+    staff, campaign = await staffed_campaign(client, session)
     await record(client, staff.token, [conversation(campaign["id"]) for _ in range(12)])
 
     async def statements(first: int) -> int:
@@ -333,8 +326,7 @@ async def test_the_coding_queue_costs_the_same_statements_for_any_page(
 
 
 async def test_only_coders_and_managers_see_agreement(client, session) -> None:
-    staff = await coordinator(client, session)
-    campaign = await create_campaign(client, staff.token)
+    _, campaign = await staffed_campaign(client, session)
     leader = await person(
         client, session, "leader@example.org", {Role.LEADER: frozenset({CARMARTHENSHIRE})}
     )
@@ -352,8 +344,7 @@ async def test_only_coders_and_managers_see_agreement(client, session) -> None:
 async def test_by_default_about_a_fifth_are_chosen_at_random_for_double_coding(
     client, session
 ) -> None:
-    staff = await coordinator(client, session)
-    campaign = await create_campaign(client, staff.token)
+    staff, campaign = await staffed_campaign(client, session)
     assert campaign["doubleCodingShare"] == 0.2
     await record(client, staff.token, [conversation(campaign["id"]) for _ in range(500)])
     chosen = await session.scalar(

@@ -15,11 +15,10 @@ from tests.conversations.helpers import (
     add_theme,
     code,
     conversation,
-    coordinator,
-    create_campaign,
     on,
     person,
     record,
+    staffed_campaign,
 )
 from tests.people.helpers import CARMARTHENSHIRE
 
@@ -27,8 +26,7 @@ from tests.people.helpers import CARMARTHENSHIRE
 async def _coded(client, session):
     """Three conversations: two coded (one may be quoted, with contact details and a
     formula-looking answer), one left uncoded."""
-    staff = await coordinator(client, session)
-    campaign = await create_campaign(client, staff.token)
+    staff, campaign = await staffed_campaign(client, session)
     c = campaign["id"]
     family = (await add_theme(client, staff.token, c, "family"))["theme"]
     parks = (await add_theme(client, staff.token, c, "parks"))["theme"]

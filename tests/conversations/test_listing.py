@@ -13,11 +13,11 @@ from tests.conversations.helpers import (
     add_theme,
     code,
     conversation,
-    coordinator,
     create_campaign,
     on,
     person,
     record,
+    staffed_campaign,
 )
 from tests.graphql_client import error_codes, gql, operation
 from tests.people.helpers import admin_token
@@ -71,8 +71,7 @@ CARMARTHENSHIRE_PLACE = {"lat": 51.8573, "lon": -4.3121}
 
 
 async def test_staff_page_through_their_counties_in_a_stable_order(client, session) -> None:
-    staff = await coordinator(client, session)
-    campaign = await create_campaign(client, staff.token)
+    staff, campaign = await staffed_campaign(client, session)
     items = await _varied(client, staff, campaign)
     here = await person(
         client, session, "here@example.org", {Role.ENGAGEMENT: frozenset({CARMARTHENSHIRE})}
@@ -101,8 +100,7 @@ async def test_staff_page_through_their_counties_in_a_stable_order(client, sessi
 
 
 async def test_filters(client, session) -> None:
-    staff = await coordinator(client, session)
-    campaign = await create_campaign(client, staff.token)
+    staff, campaign = await staffed_campaign(client, session)
     await _varied(client, staff, campaign)
     theme = (await add_theme(client, staff.token, campaign["id"], "family"))["theme"]
     nodes = [e["node"] for e in (await _list(client, staff.token, campaign))["edges"]]
@@ -141,8 +139,7 @@ async def test_filters(client, session) -> None:
 
 
 async def test_leaders_and_the_public_cannot_list_and_bad_input_is_named(client, session) -> None:
-    staff = await coordinator(client, session)
-    campaign = await create_campaign(client, staff.token)
+    staff, campaign = await staffed_campaign(client, session)
     await record(client, staff.token, [conversation(campaign["id"])])
     leader = await person(
         client, session, "leader@example.org", {Role.LEADER: frozenset({CARMARTHENSHIRE})}
@@ -179,8 +176,7 @@ async def test_leaders_and_the_public_cannot_list_and_bad_input_is_named(client,
 async def test_a_page_costs_the_same_statements_whatever_its_size(
     client, session, count_statements
 ) -> None:
-    staff = await coordinator(client, session)
-    campaign = await create_campaign(client, staff.token)
+    staff, campaign = await staffed_campaign(client, session)
     theme = (await add_theme(client, staff.token, campaign["id"], "family"))["theme"]
     other = (await add_theme(client, staff.token, campaign["id"], "parks"))["theme"]
     made = await record(client, staff.token, [conversation(campaign["id"]) for _ in range(50)])
@@ -199,8 +195,7 @@ async def test_a_page_costs_the_same_statements_whatever_its_size(
 
 
 async def test_contact_details_stay_behind_their_own_field(client, session) -> None:
-    staff = await coordinator(client, session)
-    campaign = await create_campaign(client, staff.token)
+    staff, campaign = await staffed_campaign(client, session)
     contact = {"name": "Ann", "email": "ann@example.org", "phone": "01267 123456"}
     await record(
         client,

@@ -16,11 +16,10 @@ from tests.conversations.helpers import (
     add_theme,
     code,
     conversation,
-    coordinator,
-    create_campaign,
     on,
     person,
     record,
+    staffed_campaign,
 )
 from tests.graphql_client import error_codes, gql, operation
 
@@ -28,8 +27,7 @@ CONTACT = {"name": "Ann Jones", "email": "ann@example.org", "phone": "01267 1234
 
 
 async def _with_contact(client, session):
-    staff = await coordinator(client, session)
-    campaign = await create_campaign(client, staff.token)
+    staff, campaign = await staffed_campaign(client, session)
     item = conversation(
         campaign["id"], consent={"store": True, "contact": True, "quote": False}, contact=CONTACT
     )
@@ -174,8 +172,7 @@ async def test_coordinators_erase_conversations_of_their_county(client, session)
 async def test_personal_data_in_answers_is_flagged_and_redacted_without_auditing_it(
     client, session
 ) -> None:
-    staff = await coordinator(client, session)
-    campaign = await create_campaign(client, staff.token)
+    staff, campaign = await staffed_campaign(client, session)
     said = "My name is Sian Evans, email sian@example.org or ring 07700 900123, SA31 1AB."
     item = conversation(campaign["id"], answers=[{"questionKey": "what_matters", "text": said}])
     [created] = await record(client, staff.token, [item])

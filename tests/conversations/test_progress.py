@@ -24,6 +24,7 @@ from tests.conversations.helpers import (
     on,
     person,
     record,
+    staffed_campaign,
 )
 from tests.graphql_client import error_codes, gql, operation
 
@@ -172,8 +173,7 @@ async def test_tallies_always_agree_with_a_recount_of_the_conversations(client, 
 
 
 async def test_leaders_see_only_aggregates_of_their_counties(client, session) -> None:
-    staff = await coordinator(client, session)
-    campaign = await create_campaign(client, staff.token)
+    staff, campaign = await staffed_campaign(client, session)
     await record(
         client,
         staff.token,
@@ -201,8 +201,7 @@ async def _themed(client, session):
     c4 (cy): coded with no theme
     c5: not coded, so in no figure
     """
-    staff = await coordinator(client, session)
-    campaign = await create_campaign(client, staff.token)
+    staff, campaign = await staffed_campaign(client, session)
     c = campaign["id"]
     transport = (await add_theme(client, staff.token, c, "transport"))["theme"]
     buses = (await add_theme(client, staff.token, c, "buses", parentId=transport["id"]))["theme"]

@@ -7,7 +7,7 @@ import httpx
 from sqlalchemy import func, select
 
 from api.conversations.models import Conversation
-from tests.conversations.helpers import conversation, coordinator, create_campaign, record
+from tests.conversations.helpers import conversation, record, staffed_campaign
 from tests.graphql_client import error_codes, operation
 
 
@@ -27,8 +27,7 @@ async def _stored(session, made) -> int:
 async def test_guessing_reference_codes_is_throttled_per_address(
     app, client, session, settings
 ) -> None:
-    staff = await coordinator(client, session)
-    campaign = await create_campaign(client, staff.token)
+    staff, campaign = await staffed_campaign(client, session)
     [made] = await record(client, staff.token, [conversation(campaign["id"])])
     budget = settings.withdraw_limit_per_address
     assert budget < settings.rate_limit_per_address
