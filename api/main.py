@@ -1,5 +1,15 @@
 """The ASGI application uvicorn serves (`api.main:app`)."""
 
+import gc
+
 from api.app import create_app
 
 app = create_app()
+
+# What is loaded by now (modules, the schema, the ORM's mappings: about 250,000 objects)
+# lives as long as the process. Left with the cyclic collector, every full collection walks
+# all of it again, and one batch of 500 conversations allocates enough to set collections
+# off: measured, about 40 ms of CPU per batch. Frozen, the collector leaves it alone
+# (objects are still freed as usual when nothing refers to them).
+gc.collect()
+gc.freeze()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import httpx
+import orjson
 import pytest
 
 from api.places import service as places
-from tests.graphql_client import error_codes, gql
+from tests.graphql_client import error_codes, gql, operation
 
 LEAKS = ("Traceback", 'File "', "sqlalchemy", "asyncpg", "secret detail")
 
@@ -76,6 +77,23 @@ async def test_body_that_is_not_json_is_a_400(client: httpx.AsyncClient) -> None
         "/graphql", content=b"{not json", headers={"content-type": "application/json"}
     )
     assert response.status_code == 400
+
+
+async def test_a_number_json_cannot_carry_still_gets_an_error_naming_the_variable(
+    client: httpx.AsyncClient,
+) -> None:
+    """Bodies are read with orjson, which refuses NaN; such a body still reaches GraphQL's
+    checks (the standard library reads it) instead of being refused whole as not JSON."""
+    response = await client.post(
+        "/graphql",
+        content=orjson.dumps({"query": operation("PlaceAt")})[:-1]
+        + b', "variables": {"lat": NaN, "lon": -4.1}}',
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 200
+    [error] = response.json()["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT"}
+    assert "$lat" in error["message"]
 
 
 async def test_every_response_carries_a_request_id(client: httpx.AsyncClient) -> None:
