@@ -82,7 +82,7 @@ def county_communities(
                 groups[page].append(county_id)
             found: dict[tuple[uuid.UUID, PageRequest], Page[Community]] = {}
             for page, ids in groups.items():
-                pages = await service.communities_of_counties(ctx.session, page, ids)
+                pages = await service.communities_of_counties(ctx.session, page, ctx.language, ids)
                 found.update({(i, page): p for i, p in pages.items()})
             return [found[k] for k in keys]
 

@@ -38,6 +38,7 @@ from api.places.models import (
     Lsoa,
     Region,
 )
+from api.shared.language import Language, pick
 from api.shared.pagination import Page, PageRequest
 from geodata.region import Area, RegionData
 
@@ -256,12 +257,20 @@ async def counties_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Seq
     return (await session.scalars(select(County).where(County.id.in_(ids)))).all()
 
 
-COMMUNITY_ORDER = (Community.name_en, Community.id)
-COMMUNITY_KEY_TYPES = (str, uuid.UUID)
+def community_order(language: Language) -> tuple[Any, Any]:
+    """By name in `language` (Welsh falls back to English where a community has no Welsh
+    name, as `pick` does), then id."""
+    if language is Language.EN:
+        return (Community.name_en, Community.id)
+    return (func.coalesce(func.nullif(Community.name_cy, ""), Community.name_en), Community.id)
 
 
-def community_sort_key(community: Community) -> tuple[str, uuid.UUID]:
-    return (community.name_en, community.id)
+# A cursor holds both names and the id, so it finds its place in either language's order.
+COMMUNITY_KEY_TYPES = (str, str, uuid.UUID)
+
+
+def community_cursor_key(community: Community) -> tuple[str, str, uuid.UUID]:
+    return (community.name_en, community.name_cy or "", community.id)
 
 
 def _in_set(set_id: uuid.UUID | None) -> Any:
@@ -274,12 +283,14 @@ def _in_set(set_id: uuid.UUID | None) -> Any:
 async def community_pages(
     session: AsyncSession,
     page: PageRequest,
+    language: Language,
     county_ids: Sequence[uuid.UUID] | None,
     set_id: uuid.UUID | None = None,
 ) -> dict[uuid.UUID | None, Page[Community]]:
-    """One page of a set's communities for each county in `county_ids` (or, with None, one
-    page of all of them under the key None), in two statements whatever the number of
-    counties. No set: the default sets."""
+    """One page of a set's communities, by name in `language`, for each county in
+    `county_ids` (or, with None, one page of all of them under the key None), in two
+    statements whatever the number of counties. No set: the default sets."""
+    order = community_order(language)
     group = Community.county_id if county_ids is not None else literal(None)
     scope = [_in_set(set_id)]
     if county_ids is not None:
@@ -289,18 +300,19 @@ async def community_pages(
     )
     ranked = select(
         Community.id,
-        func.row_number().over(partition_by=group, order_by=COMMUNITY_ORDER).label("n"),
+        func.row_number().over(partition_by=group, order_by=order).label("n"),
     ).where(*scope)
     if page.after is not None:
-        name, ident = page.after
-        ranked = ranked.where(tuple_(*COMMUNITY_ORDER) > tuple_(literal(name), literal(ident)))
+        name_en, name_cy, ident = page.after
+        name = pick(language, name_en, name_cy)
+        ranked = ranked.where(tuple_(*order) > tuple_(literal(name), literal(ident)))
     ranked = ranked.subquery()
     rows = (
         await session.scalars(
             select(Community)
             .join(ranked, ranked.c.id == Community.id)
             .where(ranked.c.n <= page.limit + 1)
-            .order_by(*COMMUNITY_ORDER)
+            .order_by(*order)
         )
     ).all()
     grouped: dict[uuid.UUID | None, list[Community]] = defaultdict(list)
@@ -338,7 +350,9 @@ async def community_sets_by_id(
 async def default_set_communities(session: AsyncSession) -> Sequence[Community]:
     """Every community of the regions' default sets, by name."""
     return (
-        await session.scalars(select(Community).where(_in_set(None)).order_by(*COMMUNITY_ORDER))
+        await session.scalars(
+            select(Community).where(_in_set(None)).order_by(*community_order(Language.EN))
+        )
     ).all()
 
 
@@ -350,7 +364,7 @@ async def communities_in(
         select(Community, County.code)
         .join(County, County.id == Community.county_id)
         .where(Community.set_id == set_id, County.code.in_(county_codes))
-        .order_by(*COMMUNITY_ORDER)
+        .order_by(*community_order(Language.EN))
     )
     return [(community, code) for community, code in rows.all()]
 

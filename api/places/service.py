@@ -13,6 +13,7 @@ from api.errors import BadInput, DomainError
 from api.places import repository
 from api.places.models import Community, CommunitySet, CommunityVersion, County, Lsoa
 from api.places.repository import CommunityFigures
+from api.shared.language import Language
 from api.shared.pagination import Page, PageRequest
 from geodata.region import RegionData
 
@@ -96,23 +97,26 @@ async def community_sets_by_id(
 async def communities(
     session: AsyncSession,
     page: PageRequest,
+    language: Language,
     county_code: str | None = None,
     set_code: str | None = None,
 ) -> Page[Community]:
-    """A page of one set's communities (by default the region's default set), by name."""
+    """A page of one set's communities (by default the region's default set), by name in
+    the request's language."""
     set_id = (await community_set(session, set_code)).id if set_code is not None else None
     if county_code is None:
-        return (await repository.community_pages(session, page, None, set_id))[None]
+        return (await repository.community_pages(session, page, language, None, set_id))[None]
     found = await repository.county_by_code(session, county_code)
     if found is None:
         raise no_such_county(county_code)
-    return (await repository.community_pages(session, page, [found.id], set_id))[found.id]
+    pages = await repository.community_pages(session, page, language, [found.id], set_id)
+    return pages[found.id]
 
 
 async def communities_of_counties(
-    session: AsyncSession, page: PageRequest, county_ids: Sequence[uuid.UUID]
+    session: AsyncSession, page: PageRequest, language: Language, county_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID | None, Page[Community]]:
-    return await repository.community_pages(session, page, county_ids)
+    return await repository.community_pages(session, page, language, county_ids)
 
 
 async def default_set_communities(session: AsyncSession) -> Sequence[Community]:

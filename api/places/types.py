@@ -17,7 +17,7 @@ from api.places.models import CommunitySet as CommunitySetRow
 from api.places.models import CommunityVersion as CommunityVersionRow
 from api.places.models import County as CountyRow
 from api.places.models import Lsoa as LsoaRow
-from api.places.repository import COMMUNITY_KEY_TYPES, CommunityFigures, community_sort_key
+from api.places.repository import COMMUNITY_KEY_TYPES, CommunityFigures, community_cursor_key
 from api.shared.geojson import GeoJSON, as_geojson
 from api.shared.language import pick
 from api.shared.pagination import Connection, PageRequest
@@ -61,7 +61,7 @@ class County(Named):
     async def geometry(self, info: Info, simplify_m: float | None = None) -> GeoJSON:
         return await _geometry(info, CountyRow, self.id, simplify_m)
 
-    @strawberry.field(description="The county's communities, by name.")
+    @strawberry.field(description="The county's communities, by name in the request's language.")
     async def communities(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Community]:
@@ -69,7 +69,7 @@ class County(Named):
             first, after, info.context.settings.page_size_max, COMMUNITY_KEY_TYPES
         )
         rows = await loaders.county_communities(info.context).load((self.id, page))
-        return Connection.of(rows, community_sort_key, Community.of)
+        return Connection.of(rows, community_cursor_key, Community.of)
 
 
 @strawberry.type(
@@ -281,8 +281,10 @@ async def _communities(
     set_code: str | None = None,
 ) -> Connection[Community]:
     page = PageRequest.parse(first, after, info.context.settings.page_size_max, COMMUNITY_KEY_TYPES)
-    rows = await service.communities(info.context.session, page, county_code, set_code)
-    return Connection.of(rows, community_sort_key, Community.of)
+    rows = await service.communities(
+        info.context.session, page, info.context.language, county_code, set_code
+    )
+    return Connection.of(rows, community_cursor_key, Community.of)
 
 
 @strawberry.type(description="What covers a point; all null outside the region.")
@@ -312,8 +314,9 @@ class Query:
         return [CommunitySet.of(s) for s in await service.community_sets(info.context.session)]
 
     @strawberry.field(
-        description="Communities of one set (by default the region's default set), by name; "
-        "optionally of one county."
+        description="Communities of one set (by default the region's default set), by name in "
+        "the request's language (in Welsh, a community with no Welsh name by its English "
+        "one); optionally of one county."
     )
     async def communities(
         self,

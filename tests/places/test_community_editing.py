@@ -111,6 +111,35 @@ async def test_draw_a_community_and_its_lsoas_roll_up(
     assert community["population"] > 0
 
 
+async def test_in_welsh_a_community_with_no_welsh_name_is_placed_by_its_english_one(
+    client: httpx.AsyncClient, session: RequestSession
+) -> None:
+    token = await _coordinator(client, session)
+    await _new_set(client, token)
+    # Three strips of the town north of the river (the tidal Tywi is outside the region).
+    for (west, east), name_en, name_cy in (
+        ((-4.312, -4.308), "Alpha", "Ystrad"),
+        ((-4.308, -4.304), "Beta", None),
+        ((-4.304, -4.300), "Gamma", "Aber"),
+    ):
+        shape = {"geometry": _box(west, 51.857, east, 51.862)}
+        assert (await _create(client, token, shape, name_en, nameCy=name_cy))["userErrors"] == []
+
+    async def listed(language: str) -> list[str]:
+        names, after = [], None
+        while True:  # a page at a time, so that every step goes through a cursor
+            variables = {"setCode": "HANDDRAWN", "first": 1, "after": after}
+            body = await gql(client, operation("Communities"), variables, language=language)
+            page = body["data"]["communities"]
+            names += [e["node"]["nameEn"] for e in page["edges"]]
+            if not page["pageInfo"]["hasNextPage"]:
+                return names
+            after = page["pageInfo"]["endCursor"]
+
+    assert await listed("en") == ["Alpha", "Beta", "Gamma"]
+    assert await listed("cy") == ["Gamma", "Beta", "Alpha"]  # Aber, Beta, Ystrad
+
+
 async def test_merge_lsoas_into_a_community(
     client: httpx.AsyncClient, session: RequestSession
 ) -> None:

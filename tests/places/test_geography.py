@@ -65,11 +65,16 @@ async def test_bad_simplification_is_refused(client: httpx.AsyncClient) -> None:
     assert body["errors"][0]["extensions"]["field"] == "simplifyM"
 
 
-async def _all_communities(client: httpx.AsyncClient, county: str | None, first: int) -> list[dict]:
+async def _all_communities(
+    client: httpx.AsyncClient, county: str | None, first: int, language: str | None = None
+) -> list[dict]:
     nodes, after = [], None
     while True:
         body = await gql(
-            client, operation("Communities"), {"countyCode": county, "first": first, "after": after}
+            client,
+            operation("Communities"),
+            {"countyCode": county, "first": first, "after": after},
+            language=language,
         )
         connection = body["data"]["communities"]
         nodes += [e["node"] for e in connection["edges"]]
@@ -87,6 +92,31 @@ async def test_paging_visits_every_community_once_in_name_order(client: httpx.As
     assert "Llanelli South" in names
     welsh = {n["nameEn"]: n["nameCy"] for n in nodes}
     assert welsh["Llanelli South"] == "De Llanelli"
+
+
+async def test_in_welsh_communities_are_listed_by_their_welsh_names(
+    client: httpx.AsyncClient,
+) -> None:
+    nodes = await _all_communities(client, None, 7, language="cy")
+    assert len({n["id"] for n in nodes}) == len(nodes) == 50
+    names = [n["name"] for n in nodes]
+    assert names == [n["nameCy"] for n in nodes]
+    assert names == sorted(names)
+    carmarthenshire = await _all_communities(client, "W06000010", 4, language="cy")
+    assert [n["name"] for n in carmarthenshire] == sorted(n["nameCy"] for n in carmarthenshire)
+
+
+async def test_a_cursor_carries_on_in_the_order_of_the_language_asked_for(
+    client: httpx.AsyncClient,
+) -> None:
+    """A phone switched to Welsh mid-list: the English cursor finds its place in Welsh order."""
+    welsh = [n["id"] for n in await _all_communities(client, None, 100, language="cy")]
+    english = (await gql(client, operation("Communities"), {"first": 7}))["data"]["communities"]
+    last = english["edges"][-1]["node"]["id"]
+    variables = {"first": 7, "after": english["pageInfo"]["endCursor"]}
+    body = await gql(client, operation("Communities"), variables, language="cy")
+    following = [e["node"]["id"] for e in body["data"]["communities"]["edges"]]
+    assert following == welsh[welsh.index(last) + 1 :][:7]
 
 
 async def test_communities_of_one_county(client: httpx.AsyncClient) -> None:
