@@ -4,6 +4,7 @@ handling every request goes through."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -31,6 +32,7 @@ from api.places import types as places
 from api.request_id import current_request_id
 from api.selection import types as selection
 from api.settings import Settings
+from api.shared.datetimes import DATETIME_SCALAR
 from api.shared.geojson import GEOJSON_SCALAR, GeoJSON
 from api.shared.language import Language
 from api.shared.uploads import UPLOAD_SCALAR, Upload
@@ -103,7 +105,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return CymunedSchema(
         query=Query,
         mutation=Mutation,
-        config=StrawberryConfig(scalar_map={GeoJSON: GEOJSON_SCALAR, Upload: UPLOAD_SCALAR}),
+        config=StrawberryConfig(
+            scalar_map={GeoJSON: GEOJSON_SCALAR, Upload: UPLOAD_SCALAR, datetime: DATETIME_SCALAR}
+        ),
         # Factories: Strawberry builds fresh extensions per request; the caches are shared.
         extensions=[
             lambda: AddValidationRules(limits),

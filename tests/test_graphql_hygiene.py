@@ -5,8 +5,10 @@ from __future__ import annotations
 import httpx
 import orjson
 import pytest
+from graphql import parse
 
 from api.places import service as places
+from api.web.nul_text import nul_text_at
 from tests.graphql_client import error_codes, gql, operation
 
 LEAKS = ("Traceback", 'File "', "sqlalchemy", "asyncpg", "secret detail")
@@ -158,3 +160,23 @@ async def test_text_with_a_nul_character_is_bad_user_input_naming_it(
     assert error_codes(body) == ["BAD_USER_INPUT"]
     assert body["errors"][0]["extensions"]["field"] == field
     assert body["data"] is None
+
+
+def test_nul_is_found_beside_values_json_cannot_write() -> None:
+    """Variables are first written as JSON to see whether any NUL can be there; an upload
+    (or an integer past 64 bits) cannot be written, and is then walked like the rest."""
+    document = parse("query($file: Upload, $name: String) { attribution }")
+    assert nul_text_at(document, {"file": object(), "name": "Ann\x00"}) == "$name"
+    assert nul_text_at(document, {"file": 2**70, "name": "Ann\x00"}) == "$name"
+    assert nul_text_at(document, {"file": object(), "name": "Ann"}) is None
+
+
+async def test_text_that_spells_out_a_nul_escape_is_not_refused(client: httpx.AsyncClient) -> None:
+    # JSON writes NUL as \u0000; the same six characters typed as text are no NUL.
+    body = await gql(
+        client,
+        "query($code: String) { assets(filter: {countyCode: $code}) { totalCount } }",
+        {"code": "\\u0000"},
+    )
+    assert "errors" not in body
+    assert body["data"]["assets"] is not None

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl
 
+import orjson
 from graphql import (
     ArgumentNode,
     GraphQLError,
@@ -65,11 +66,21 @@ class _Arguments(Visitor):
         self.found.extend(_in_literal(node.value, node.name.value))
 
 
+def _may_hold_nul(variables: dict[str, Any]) -> bool:
+    """False when no text in the variables can hold NUL: orjson writes it as \\u0000, and
+    writing a batch of 500 conversations takes a tenth of the time of walking it."""
+    try:
+        return b"\\u0000" in orjson.dumps(variables)
+    except orjson.JSONEncodeError:
+        return True  # uploads, integers past 64 bits: the walk looks at them
+
+
 def nul_text_at(document: Any, variables: dict[str, Any] | None) -> str | None:
     """Where the first NUL character is ("$input[0].nameEn", "code"), or None."""
-    found = next(_in_value(variables or {}, "$"), None)
-    if found is not None:
-        return found.replace("$.", "$", 1)
+    if variables and _may_hold_nul(variables):
+        found = next(_in_value(variables, "$"), None)
+        if found is not None:
+            return found.replace("$.", "$", 1)
     arguments = _Arguments()
     visit(document, arguments)
     return next(iter(arguments.found), None)
