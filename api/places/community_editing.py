@@ -1,8 +1,9 @@
 """Rules for defining communities by hand: drawing a polygon, merging areas, editing.
 
-A coordinator's community must be a valid polygon, lie inside the region (or be clipped to
-it on request, saying how much was cut), and not overlap other communities of its set by
-more than a sliver. Sets loaded from files (MSOAs, wards) are never edited here.
+A coordinator's community must be a valid polygon, lie inside the region (asked to clip,
+whatever lies outside is cut away and reported; not asked, a sliver outside is kept as drawn
+and more is refused), and not overlap other communities of its set by more than a sliver.
+Sets loaded from files (MSOAs, wards) are never edited here.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from geodata.geometry import GeometryProblem, polygonal_from_geojson
 
 COMMUNITY_EDITORS = (Role.COORDINATOR, Role.ADMIN)
 # The region's boundaries are clipped to the coast, so tidal rivers and estuaries (the Tywi
-# at Carmarthen, say) fall outside them: a shape this much outside is still "inside".
+# at Carmarthen, say) fall outside them: unless asked to clip, a shape this much outside is
+# still "inside" and kept as drawn.
 OUTSIDE_TOLERANCE_M2 = 1_000.0
 OUTSIDE_TOLERANCE_SHARE = 0.05
 # Overlaps up to the larger of these are slivers from drawing by hand, not real overlaps.
@@ -210,16 +212,16 @@ async def _fit(
             cy="Mae'r gymuned y tu allan i'r rhanbarth.",
         )
     clipped_m2 = 0.0
-    if fit.outside_m2 > max(OUTSIDE_TOLERANCE_M2, OUTSIDE_TOLERANCE_SHARE * fit.area_m2):
-        if not shape.clip_to_region:
-            raise BadInput(
-                f"{fit.outside_m2 / 1e6:.3f} km² of the community lies outside the region: "
-                "redraw it, or ask for it to be clipped to the region.",
-                field="geometry",
-                cy=f"Mae {fit.outside_m2 / 1e6:.3f} km² o'r gymuned y tu allan i'r rhanbarth: "
-                "ail-luniwch hi, neu gofynnwch iddi gael ei thocio i'r rhanbarth.",
-            )
+    if shape.clip_to_region and fit.outside_m2 > 0:
         wkb, clipped_m2 = fit.clipped, fit.outside_m2
+    elif fit.outside_m2 > max(OUTSIDE_TOLERANCE_M2, OUTSIDE_TOLERANCE_SHARE * fit.area_m2):
+        raise BadInput(
+            f"{fit.outside_m2 / 1e6:.3f} km² of the community lies outside the region: "
+            "redraw it, or ask for it to be clipped to the region.",
+            field="geometry",
+            cy=f"Mae {fit.outside_m2 / 1e6:.3f} km² o'r gymuned y tu allan i'r rhanbarth: "
+            "ail-luniwch hi, neu gofynnwch iddi gael ei thocio i'r rhanbarth.",
+        )
     area = fit.area_m2 - clipped_m2  # what remains once the outside part is cut away
     tolerance = max(OVERLAP_TOLERANCE_M2, OVERLAP_TOLERANCE_SHARE * area)
     overlaps = [

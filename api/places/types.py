@@ -353,7 +353,10 @@ class CommunityShapeInput:
         default=None, description="Merge these communities (of any set, e.g. wards)."
     )
     clip_to_region: bool = strawberry.field(
-        default=False, description="Cut away what lies outside the region instead of refusing."
+        default=False,
+        description="Cut away whatever lies outside the region (clippedAreaKm2 says how "
+        "much). Not asked, a shape with more than a sliver outside (over 5% of its area, and "
+        "over 1,000 m²) is refused, and a sliver (a tidal river, say) is kept as drawn.",
     )
 
     def plain(self) -> editing.Shape:

@@ -245,6 +245,36 @@ async def test_clip_to_region_on_request_reports_what_was_cut(
     )
 
 
+async def test_asked_to_clip_even_a_sliver_outside_is_cut_away_and_not_asked_it_is_kept(
+    client: httpx.AsyncClient, session: RequestSession
+) -> None:
+    """The Carmarthen box takes in a little of the tidal Tywi, outside the region but within
+    the tolerance: drawn as it is, it is kept whole; redrawn with clipping, the river goes."""
+    token = await _coordinator(client, session)
+    await _new_set(client, token)
+    kept = await _create(client, token, {"geometry": CARMARTHEN})
+    assert kept["userErrors"] == []
+    assert kept["clippedAreaKm2"] == 0
+    body = await gql(
+        client,
+        operation("UpdateCommunity"),
+        {
+            "input": {
+                "id": kept["community"]["id"],
+                "version": 1,
+                "shape": {"geometry": CARMARTHEN, "clipToRegion": True},
+            }
+        },
+        token=token,
+    )
+    clipped = body["data"]["updateCommunity"]
+    assert clipped["userErrors"] == []
+    assert clipped["clippedAreaKm2"] > 0
+    assert clipped["community"]["areaKm2"] == pytest.approx(
+        kept["community"]["areaKm2"] - clipped["clippedAreaKm2"], abs=0.002
+    )
+
+
 async def test_overlap_within_a_set_is_refused_but_not_across_sets(
     client: httpx.AsyncClient, session: RequestSession
 ) -> None:
