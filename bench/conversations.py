@@ -3,7 +3,8 @@ reports against the SQL underneath them, measured side by side in one run.
 
   recordConversations, batches of 500, over HTTP   vs  COPY of the same rows
   campaignProgress (GraphQL over HTTP)              vs  its SQL
-  themeReport (GraphQL over HTTP)                   vs  its SQL
+  themeReport (GraphQL over HTTP)                   vs  its SQL (sums of theme tallies, quotes)
+                                                    and the count over every coding it replaced
 
 The API runs as `cymuned serve` does, in its own process on 127.0.0.1; the database is a
 throwaway cluster that the harness starts and removes. The load is reported for the first
@@ -34,7 +35,7 @@ sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 from harness import Timing, alternate, bench_database, print_table, serving
 
 from api.auth.principal import ALL_COUNTIES, Principal, Role
-from api.conversations import repository
+from api.conversations import repository, theme_tallies, themes_report
 from api.db import make_engine, make_sessionmaker
 from api.people import service as people
 from api.people.service import GrantInput, NewUser
@@ -84,11 +85,31 @@ PROGRESS = """query P($id: UUID!) {
     representativeness { band respondentShare populationShare }
   }
 }"""
-THEMES = """query T($id: UUID!) {
-  themeReport(campaignId: $id) {
+THEMES = """query T($id: UUID!, $filter: ThemeReportFilter) {
+  themeReport(campaignId: $id, filter: $filter) {
     codedConversations themes { theme { key } conversations share quotes { excerpt } }
   }
 }"""
+# What themeReport counted before theme tallies, kept as a reference: the coded
+# conversations, and the distinct (conversation, theme) pairs of every first coding, each
+# sub-theme's parent with it.
+COUNT_EVERY_CODING = """
+WITH coded AS (
+    SELECT id FROM conversations WHERE campaign_id = $1 AND first_coded_at IS NOT NULL
+),
+pairs AS (
+    SELECT k.conversation_id, t.id AS theme_id FROM conversation_codings k
+    JOIN coded ON coded.id = k.conversation_id JOIN conversation_themes t ON t.id = k.theme_id
+    WHERE k.round = 1
+    UNION
+    SELECT k.conversation_id, t.parent_id FROM conversation_codings k
+    JOIN coded ON coded.id = k.conversation_id JOIN conversation_themes t ON t.id = k.theme_id
+    WHERE k.round = 1 AND t.parent_id IS NOT NULL
+)
+SELECT NULL, count(*) FROM coded
+UNION ALL
+SELECT theme_id, count(*) FROM pairs GROUP BY theme_id
+"""
 CREATE = """mutation C($input: CreateCampaignInput!) {
   createCampaign(input: $input) { campaign { id } }
 }"""
@@ -242,34 +263,66 @@ async def run(url: str, base: str, points: list[tuple[float, float]], n: int, ro
 
         await _code_half(raw, campaign)
         campaign_id = uuid.UUID(campaign)
+        async with sessionmaker() as session:
+            # The codings went in straight in SQL: the tallies are counted once, as the
+            # migration that brought them in counts the codings already stored.
+            await theme_tallies.recount(session, [campaign_id])
+            await session.commit()
+        await raw.execute("VACUUM ANALYZE conversation_theme_tallies")
 
         async def progress_sql() -> None:
             async with sessionmaker() as session:
                 await repository.progress_counts(session, campaign_id, None)
 
-        async def themes_sql() -> None:
-            async with sessionmaker() as session:
-                await repository.theme_counts(session, campaign_id, None, [])
-                await repository.quotes(
-                    session, campaign_id, None, [], settings.conversation_quotes_per_theme
-                )
+        async def themes_counted() -> None:
+            await raw.fetch(COUNT_EVERY_CODING, campaign_id)
 
         async def progress_api() -> None:
             await gql(client, PROGRESS, {"id": campaign}, token)
-
-        async def themes_api() -> None:
-            await gql(client, THEMES, {"id": campaign}, token)
 
         timings = await alternate(
             [("campaignProgress (GraphQL)", progress_api), ("progress SQL", progress_sql)], rounds
         )
         print_table(f"campaignProgress over {n:,} conversations", timings, "progress SQL")
-        timings = await alternate(
-            [("themeReport (GraphQL)", themes_api), ("theme report SQL", themes_sql)], rounds
+
+        # A narrow filter too (one community, one age band): its quotes take the other plan.
+        community, band = await raw.fetchrow(
+            "SELECT community_id, age_band FROM conversations WHERE campaign_id = $1 "
+            "AND community_id IS NOT NULL AND age_band IS NOT NULL ORDER BY id LIMIT 1",
+            campaign_id,
         )
-        print_table(
-            f"themeReport over {n:,} conversations (half coded)", timings, "theme report SQL"
-        )
+        for title, graphql_filter, values, reference in (
+            ("", {}, {}, [("count of every coding (before tallies)", themes_counted)]),
+            (
+                ", one community and age band",
+                {"communityId": str(community), "ageBand": band},
+                {"community_id": community, "age_band": band},
+                [],
+            ),
+        ):
+
+            async def themes_sql(values: dict[str, Any] = values) -> None:
+                async with sessionmaker() as session:
+                    await themes_report.figures(
+                        session, campaign_id, None, values, settings.conversation_quotes_per_theme
+                    )
+
+            async def themes_api(graphql_filter: dict[str, Any] = graphql_filter) -> None:
+                await gql(client, THEMES, {"id": campaign, "filter": graphql_filter}, token)
+
+            timings = await alternate(
+                [
+                    ("themeReport (GraphQL)", themes_api),
+                    ("theme report SQL", themes_sql),
+                    *reference,
+                ],
+                rounds,
+            )
+            print_table(
+                f"themeReport over {n:,} conversations (half coded){title}",
+                timings,
+                "theme report SQL",
+            )
     await raw.close()
     await engine.dispose()
 

@@ -421,9 +421,16 @@ async def erase(
     conversation_id: uuid.UUID | None = None,
     reference_code: str | None = None,
 ) -> uuid.UUID | None:
-    """Delete one conversation (answers, codings and contact details go with it), take it
-    off the tallies and leave its tombstone, in one statement whether or not it exists, so
-    the work done is the same for a known and an unknown code."""
+    """Lock one conversation, then delete it (answers, codings and contact details go
+    with it), take it off the tallies and leave its tombstone in one statement: the same
+    statements whether or not it exists, so the work done is the same for a known and an
+    unknown code."""
+    which = (
+        Conversation.id == conversation_id
+        if conversation_id is not None
+        else Conversation.reference_code == reference_code
+    )
+    await _lock(session, which, Conversation.id)
     where = "id = :id" if conversation_id is not None else "reference_code = :code"
     row = await session.execute(
         text(
@@ -451,12 +458,25 @@ async def conversation(session: AsyncSession, conversation_id: uuid.UUID) -> Con
     return await session.get(Conversation, conversation_id)
 
 
+async def _lock(session: AsyncSession, which: Any, *columns: Any) -> Any:
+    """Lock the conversation `which` selects until commit, against coders and erasure, and
+    return its `columns`. Before it, share-lock its campaign against codebook changes: a
+    merge moves codings between themes, and its tally counts and a coding's or erasure's
+    must not miss each other. The campaign comes first because a merge holds it while it
+    writes codings that refer to conversations. Statements after this one see the rows as
+    the others committed them."""
+    campaign = select(Conversation.campaign_id).where(which).scalar_subquery()
+    await session.execute(
+        select(Campaign.id).where(Campaign.id == campaign).with_for_update(read=True)
+    )
+    return (await session.execute(select(*columns).where(which).with_for_update())).first()
+
+
 async def conversation_for_update(
     session: AsyncSession, conversation_id: uuid.UUID
 ) -> Conversation | None:
-    return await session.scalar(
-        select(Conversation).where(Conversation.id == conversation_id).with_for_update()
-    )
+    found = await _lock(session, Conversation.id == conversation_id, Conversation)
+    return found[0] if found else None
 
 
 async def set_answer(
@@ -839,26 +859,39 @@ def _coded_in(campaign_id: uuid.UUID, counties: frozenset[str] | None, where: Se
     )
 
 
+@dataclass(frozen=True)
+class ThemeCounts:
+    coded: int  # coded conversations the filter holds
+    themes: dict[uuid.UUID, int]  # of them, how many each theme was coded in
+    coded_unfiltered: int  # coded conversations in the scope, whatever the filter
+
+
 async def theme_counts(
     session: AsyncSession,
     campaign_id: uuid.UUID,
     counties: frozenset[str] | None,
     where: Sequence[Any],
-) -> tuple[int, dict[uuid.UUID, int]]:
+) -> ThemeCounts:
     """How many coded conversations the filter holds (`where`: conditions on the theme
     tallies' columns), and in how many of them each theme was coded (a theme counts a
     conversation once, whether coded with it directly or with its sub-themes), summed from
     the theme tallies in one statement. The first coder's codings are the analysis; the
     second coder's only measure agreement."""
+    filtered = func.sum(ThemeTally.n).filter(*where) if where else func.sum(ThemeTally.n)
     query = (
-        select(ThemeTally.theme_id, func.sum(ThemeTally.n))
-        .where(ThemeTally.campaign_id == campaign_id, *where)
+        select(ThemeTally.theme_id, func.coalesce(filtered, 0), func.sum(ThemeTally.n))
+        .where(ThemeTally.campaign_id == campaign_id)
         .group_by(ThemeTally.theme_id)
     )
     if counties is not None:
         query = query.where(ThemeTally.county_code.in_(counties))
-    counts = {theme_id: int(n) for theme_id, n in (await session.execute(query)).all()}
-    return counts.pop(None, 0), counts
+    counts, coded, unfiltered = {}, 0, 0
+    for theme_id, n, everywhere in (await session.execute(query)).all():
+        if theme_id is None:
+            coded, unfiltered = int(n), int(everywhere)
+        else:
+            counts[theme_id] = int(n)
+    return ThemeCounts(coded, counts, unfiltered)
 
 
 async def quotes(
@@ -867,33 +900,61 @@ async def quotes(
     counties: frozenset[str] | None,
     where: Sequence[Any],
     per_theme: int,
+    theme_ids: Sequence[uuid.UUID],
+    *,
+    narrow: bool,
 ) -> list[tuple[uuid.UUID, str, str]]:
-    """Up to `per_theme` excerpts per theme from coded conversations whose respondent agreed
-    to be quoted: (theme id, question key, excerpt). Each theme's codings are read in id
-    order and only until enough are found, so the cost does not grow with the campaign."""
-    themes = select(Theme.id).where(Theme.campaign_id == campaign_id).subquery()
-    picked = (
-        select(Coding.question_key, Coding.excerpt, Coding.id)
-        .join(Conversation, Conversation.id == Coding.conversation_id)
-        .where(
-            Coding.theme_id == themes.c.id,
-            Coding.round == 1,
-            Coding.excerpt.is_not(None),
-            Conversation.may_quote,
-            Conversation.first_coded_at.is_not(None),
-            *_in_scope(campaign_id, counties),
-            *where,
+    """Up to `per_theme` excerpts for each of these themes from coded conversations the
+    filter holds whose respondent agreed to be quoted: (theme id, question key, excerpt),
+    each theme's first in coding id order. Two plans give the same rows: for a broad
+    filter, each theme's codings are read in id order only until enough are found; for a
+    `narrow` one (where that walk would pass many codings the filter leaves out), the few
+    conversations it holds are read first and their codings ranked per theme."""
+    themes = cast(theme_ids, postgresql.ARRAY(Coding.theme_id.type))
+    quotable = [
+        Coding.round == 1,
+        Coding.excerpt.is_not(None),
+        Conversation.may_quote,
+        Conversation.first_coded_at.is_not(None),
+        *_in_scope(campaign_id, counties),
+        *where,
+    ]
+    if narrow:
+        ranked = (
+            select(
+                Coding.theme_id,
+                Coding.question_key,
+                Coding.excerpt,
+                Coding.id,
+                func.row_number()
+                .over(partition_by=Coding.theme_id, order_by=Coding.id)
+                .label("place"),
+            )
+            .join(Conversation, Conversation.id == Coding.conversation_id)
+            .where(*quotable)
+            .subquery()
         )
-        .order_by(Coding.id)
-        .limit(per_theme)
-        .lateral()
-    )
-    rows = await session.execute(
-        select(themes.c.id, picked.c.question_key, picked.c.excerpt)
-        .select_from(themes.join(picked, true()))
-        .order_by(themes.c.id, picked.c.id)
-    )
-    return [tuple(r) for r in rows.all()]
+        query = (
+            select(ranked.c.theme_id, ranked.c.question_key, ranked.c.excerpt)
+            .where(ranked.c.place <= per_theme, ranked.c.theme_id == func.any(themes))
+            .order_by(ranked.c.theme_id, ranked.c.id)
+        )
+    else:
+        wanted = select(func.unnest(themes).label("id")).subquery()
+        picked = (
+            select(Coding.question_key, Coding.excerpt, Coding.id)
+            .join(Conversation, Conversation.id == Coding.conversation_id)
+            .where(Coding.theme_id == wanted.c.id, *quotable)
+            .order_by(Coding.id)
+            .limit(per_theme)
+            .lateral()
+        )
+        query = (
+            select(wanted.c.id, picked.c.question_key, picked.c.excerpt)
+            .select_from(wanted.join(picked, true()))
+            .order_by(wanted.c.id, picked.c.id)
+        )
+    return [tuple(r) for r in (await session.execute(query)).all()]
 
 
 # --- export --------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +16,11 @@ from api.conversations.inputs import ReportFilter
 from api.conversations.models import Theme, ThemeTally
 from api.errors import BadInput
 from api.settings import Settings
+
+# A filter holding fewer than one in NARROW of the coded conversations has its quotes
+# found from its conversations: walking each theme's codings until enough pass the filter
+# would pass too many (measured at 200,000 conversations, bench/conversations.py).
+NARROW = 200
 
 
 @dataclass(frozen=True)
@@ -54,32 +60,49 @@ async def theme_report(
         "language": f.language,
         "age_band": f.age_band.value if f.age_band is not None else None,
     }
-    where = repository.conversation_conditions(**values)
-    total, counts = await repository.theme_counts(
-        session, campaign_id, scope, repository.conversation_conditions(on=ThemeTally, **values)
-    )
-    quoting = principal.has_any(CAPTURE)
-    found = (
-        await repository.quotes(
-            session, campaign_id, scope, where, settings.conversation_quotes_per_theme
-        )
-        if quoting
-        else []
-    )
-    quotes: dict[uuid.UUID, list[tuple[str, str]]] = {}
-    for theme_id, key, excerpt in found:
-        quotes.setdefault(theme_id, []).append((key, excerpt))
+    per_theme = settings.conversation_quotes_per_theme if principal.has_any(CAPTURE) else 0
+    counted, quotes = await figures(session, campaign_id, scope, values, per_theme)
     themes = await repository.themes_of(session, campaign_id)
+    total = counted.coded
     return ThemeReport(
         coded_conversations=total,
         themes=[
             ThemeLine(
                 t,
-                counts.get(t.id, 0),
-                counts.get(t.id, 0) / total if total else None,
+                counted.themes.get(t.id, 0),
+                counted.themes.get(t.id, 0) / total if total else None,
                 quotes.get(t.id, []),
             )
             for t in themes
             if t.merged_into_id is None
         ],
     )
+
+
+async def figures(
+    session: AsyncSession,
+    campaign_id: uuid.UUID,
+    scope: frozenset[str] | None,
+    values: dict[str, Any],
+    per_theme: int,
+) -> tuple[repository.ThemeCounts, dict[uuid.UUID, list[tuple[str, str]]]]:
+    """The counts of the coded conversations in the scope with the filter's `values`
+    (column: value, None for any), and up to `per_theme` quotes for each theme coded in
+    them: what the report reads once its caller may read it."""
+    counted = await repository.theme_counts(
+        session, campaign_id, scope, repository.conversation_conditions(on=ThemeTally, **values)
+    )
+    quotes: dict[uuid.UUID, list[tuple[str, str]]] = {}
+    if per_theme:
+        found = await repository.quotes(
+            session,
+            campaign_id,
+            scope,
+            repository.conversation_conditions(**values),
+            per_theme,
+            [theme_id for theme_id, n in counted.themes.items() if n],
+            narrow=counted.coded * NARROW < counted.coded_unfiltered,
+        )
+        for theme_id, key, excerpt in found:
+            quotes.setdefault(theme_id, []).append((key, excerpt))
+    return counted, quotes

@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import select
 
 from api.auth.principal import ALL_COUNTIES, Role
-from api.conversations import theme_tallies
+from api.conversations import repository, theme_tallies
 from api.conversations.models import Coding, Conversation, Theme, ThemeTally
 from tests.conversations.helpers import (
     ABERYSTWYTH,
@@ -26,52 +26,56 @@ from tests.conversations.helpers import (
 )
 from tests.graphql_client import gql, operation
 
-# (GraphQL filter, the same filter on a stored conversation)
+# (GraphQL filter, the same filter on stored conversations' columns)
 FILTERS = [
-    ({}, lambda c: True),
-    ({"countyCode": CEREDIGION}, lambda c: c.county_code == CEREDIGION),
-    ({"language": "CY"}, lambda c: c.language == "cy"),
-    ({"channel": "PHONE"}, lambda c: c.channel == "PHONE"),
-    ({"ageBand": "AGE_25_44"}, lambda c: c.age_band == "AGE_25_44"),
+    ({}, {}),
+    ({"countyCode": CEREDIGION}, {"county_code": CEREDIGION}),
+    ({"language": "CY"}, {"language": "cy"}),
+    ({"channel": "PHONE"}, {"channel": "PHONE"}),
+    ({"ageBand": "AGE_25_44"}, {"age_band": "AGE_25_44"}),
     (
         {"countyCode": CARMARTHENSHIRE, "language": "EN", "channel": "STREET"},
-        lambda c: (c.county_code, c.language, c.channel) == (CARMARTHENSHIRE, "en", "STREET"),
+        {"county_code": CARMARTHENSHIRE, "language": "en", "channel": "STREET"},
     ),
 ]
+QUOTES = 3  # per theme, the default setting
 
 
-async def _recounted(session, campaign_id, keep) -> tuple[int, dict[str, int]]:
+async def _recounted(session, campaign_id, values):
     """The report counted straight from the codings: first-coded conversations the filter
-    keeps, and for each theme not merged away the conversations coded with it or with one
-    of its sub-themes (once each)."""
+    keeps; for each theme not merged away the conversations coded with it or with one of
+    its sub-themes (once each); and its first excerpts, in coding order, from those who
+    agreed to be quoted."""
     session.expire_all()
     themes = {
         t.id: t
         for t in await session.scalars(select(Theme).where(Theme.campaign_id == campaign_id))
     }
     coded = {
-        c.id
+        c.id: c
         for c in await session.scalars(
             select(Conversation).where(
                 Conversation.campaign_id == campaign_id, Conversation.first_coded_at.is_not(None)
             )
         )
-        if keep(c)
+        if all(getattr(c, column) == value for column, value in values.items())
     }
-    pairs = set()
-    for c in await session.scalars(select(Coding).where(Coding.round == 1)):
+    pairs, quotes = set(), {}
+    for c in await session.scalars(select(Coding).where(Coding.round == 1).order_by(Coding.id)):
         if c.conversation_id in coded:
             pairs.add((c.conversation_id, c.theme_id))
             if themes[c.theme_id].parent_id is not None:
                 pairs.add((c.conversation_id, themes[c.theme_id].parent_id))
+            if c.excerpt and coded[c.conversation_id].may_quote:
+                quotes.setdefault(themes[c.theme_id].key, []).append(c.excerpt)
     counts = {t.key: 0 for t in themes.values() if t.merged_into_id is None}
     for _, theme_id in pairs:
         counts[themes[theme_id].key] += 1
-    return len(coded), counts
+    return len(coded), counts, {k: q[:QUOTES] for k, q in quotes.items()}
 
 
 async def _assert_report_is_a_recount(client, session, token, campaign_id) -> None:
-    for graphql_filter, keep in FILTERS:
+    for graphql_filter, values in FILTERS:
         body = await gql(
             client,
             operation("ThemeReport"),
@@ -79,9 +83,29 @@ async def _assert_report_is_a_recount(client, session, token, campaign_id) -> No
             token=token,
         )
         report = body["data"]["themeReport"]
-        reported = {t["theme"]["key"]: t["conversations"] for t in report["themes"]}
-        expected = await _recounted(session, uuid.UUID(campaign_id), keep)
-        assert (report["codedConversations"], reported) == expected, graphql_filter
+        reported = (
+            report["codedConversations"],
+            {t["theme"]["key"]: t["conversations"] for t in report["themes"]},
+            {
+                t["theme"]["key"]: [q["excerpt"] for q in t["quotes"]]
+                for t in report["themes"]
+                if t["quotes"]
+            },
+        )
+        assert reported == await _recounted(session, uuid.UUID(campaign_id), values), values
+
+
+async def _quotes(session, campaign_id, values, *, narrow):
+    themes = list(await session.scalars(select(Theme.id).where(Theme.campaign_id == campaign_id)))
+    return await repository.quotes(
+        session,
+        campaign_id,
+        None,
+        repository.conversation_conditions(**values),
+        QUOTES,
+        themes,
+        narrow=narrow,
+    )
 
 
 async def _tallies(session, campaign_id) -> dict[tuple, int]:
@@ -124,20 +148,28 @@ async def test_the_theme_report_after_any_mix_of_changes_is_a_recount_of_the_cod
             conversation(c, answers=said, channel="PHONE", language="CY", location=ABERYSTWYTH),
             conversation(c, answers=said, location=HAVERFORDWEST, profile={"ageBand": "AGE_25_44"}),
             conversation(c, answers=said, channel="PHONE"),
-            conversation(c, answers=said, language="CY", profile={"ageBand": "UNDER_16"}),
+            conversation(
+                c,
+                answers=said,
+                language="CY",
+                profile={"ageBand": "UNDER_16"},
+                consent={"store": True, "quote": False},
+            ),
             conversation(c, answers=said, location=ABERYSTWYTH),
-            conversation(c, answers=said),
+            *(conversation(c, answers=said) for _ in range(4)),
         ],
     )
     ids = [m["id"] for m in made]
     check = [
         (ids[0], [on(buses, excerpt="Buses"), on(trains)]),  # two sub-themes: transport once
         (ids[1], [on(transport), on(buses), on(family)]),
-        (ids[2], [on(neighbours), on(friends), on(lonely)]),
-        (ids[3], [on(isolated), on(family), on(health)]),
-        (ids[4], [on(lonely)]),
+        (ids[2], [on(neighbours, excerpt="Buses"), on(friends), on(lonely, excerpt="trains")]),
+        (ids[3], [on(isolated), on(family, excerpt="family"), on(health)]),
+        (ids[4], [on(lonely, excerpt="trains")]),  # not to be quoted
         (ids[5], []),  # coded, with no theme
         (ids[6], [on(friends), on(family, excerpt="my family")]),
+        # More quotes than a report shows for one theme.
+        *((i, [on(family, excerpt="family"), on(buses, excerpt="Buses")]) for i in ids[7:]),
     ]
     for conversation_id, codings in check:
         assert (await code(client, staff.token, conversation_id, codings))["round"] == 1
@@ -170,6 +202,11 @@ async def test_the_theme_report_after_any_mix_of_changes_is_a_recount_of_the_cod
         client, operation("WithdrawConversation"), {"referenceCode": made[3]["referenceCode"]}
     )
     await _assert_report_is_a_recount(client, session, staff.token, c)
+
+    # Both ways of finding quotes find the same ones.
+    for _, values in FILTERS:
+        walked = await _quotes(session, uuid.UUID(c), values, narrow=False)
+        assert walked == await _quotes(session, uuid.UUID(c), values, narrow=True)
 
     # A recount from the codings finds the tallies as they were kept.
     kept = await _tallies(session, c)
