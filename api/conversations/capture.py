@@ -93,6 +93,7 @@ async def record_conversations(
     question_sets = await repository.question_sets(
         session, list(campaigns), list({(i.campaign_id, i.question_set_version) for i in items})
     )
+    rules = {key: checks.question_rules(q) for key, q in question_sets.items()}
     prechecked = [
         checks.item_errors(
             item,
@@ -147,9 +148,10 @@ async def record_conversations(
             errors = checks.place_errors(item, place, principal)
         answers: dict[str, Any] = {}
         if not errors:
-            question_set = question_sets[(item.campaign_id, item.question_set_version)]
             answers, errors = checks.answers_of(
-                item, question_set, settings.conversation_text_max_chars
+                item,
+                rules[(item.campaign_id, item.question_set_version)],
+                settings.conversation_text_max_chars,
             )
         if errors:
             outcomes.append(ItemOutcome.rejected(item.id, errors))

@@ -5,6 +5,7 @@ place, and the recorder's right to record there. Each check returns every proble
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,7 +13,7 @@ from api.auth.principal import Principal
 from api.conversations.access import CAPTURE
 from api.conversations.campaigns import no_such_campaign
 from api.conversations.inputs import AnswerIn, ConversationIn, QuestionType
-from api.conversations.models import Campaign, Question
+from api.conversations.models import Campaign
 from api.conversations.repository import PlaceRow, QuestionSetRow
 from api.errors import BadInput, DomainError, Forbidden
 from api.people.service import not_an_email
@@ -23,11 +24,42 @@ OUTWARD_CODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?$")
 CLOCK_SKEW = timedelta(hours=1)
 
 
+# The answer field each type of question takes.
+WANTED = {
+    QuestionType.FREE_TEXT: "text",
+    QuestionType.SINGLE_CHOICE: "choices",
+    QuestionType.MULTIPLE_CHOICE: "choices",
+    QuestionType.SCALE_1_5: "scale",
+}
+
+
+@dataclass(frozen=True)
+class QuestionRule:
+    """What one question accepts, read from its row once per batch rather than once per
+    answer (a batch of 500 has thousands of answers and a handful of questions)."""
+
+    kind: QuestionType
+    wanted: str
+    required: bool
+    choices: frozenset[str]
+
+
+def question_rules(question_set: QuestionSetRow) -> dict[str, QuestionRule]:
+    """Each question's rule by key, in the question set's order."""
+    rules = {}
+    for question in question_set.questions:
+        kind = QuestionType(question.type)
+        rules[question.key] = QuestionRule(
+            kind, WANTED[kind], question.required, frozenset(c["key"] for c in question.choices)
+        )
+    return rules
+
+
 def answer_value(
-    question: Question, answer: AnswerIn, max_chars: int, field: str
+    rule: QuestionRule, answer: AnswerIn, max_chars: int, field: str
 ) -> tuple[Any, list[DomainError]]:
-    kind = QuestionType(question.type)
-    given = {
+    kind, wanted = rule.kind, rule.wanted
+    given = [
         name
         for name, value in (
             ("text", answer.text),
@@ -35,14 +67,8 @@ def answer_value(
             ("scale", answer.scale),
         )
         if value is not None
-    }
-    wanted = {
-        QuestionType.FREE_TEXT: "text",
-        QuestionType.SINGLE_CHOICE: "choices",
-        QuestionType.MULTIPLE_CHOICE: "choices",
-        QuestionType.SCALE_1_5: "scale",
-    }[kind]
-    if given != {wanted}:
+    ]
+    if given != [wanted]:
         return None, [
             BadInput(
                 f"This question ({kind.value}) takes an answer in `{wanted}` only.",
@@ -72,7 +98,7 @@ def answer_value(
             ]
         return answer.scale, []
     picked = list(answer.choices or ())
-    keys = {c["key"] for c in question.choices}
+    keys = rule.choices
     if kind is QuestionType.SINGLE_CHOICE and len(picked) != 1:
         return None, [
             BadInput("Pick exactly one choice.", field=field, cy="Dewiswch union un dewis.")
@@ -89,15 +115,14 @@ def answer_value(
 
 
 def answers_of(
-    item: ConversationIn, question_set: QuestionSetRow, max_chars: int
+    item: ConversationIn, rules: dict[str, QuestionRule], max_chars: int
 ) -> tuple[dict[str, Any], list[DomainError]]:
-    questions = {q.key: q for q in question_set.questions}
     values: dict[str, Any] = {}
     errors: list[DomainError] = []
     for answer in item.answers:
         field = f"answers.{answer.question_key}"
-        question = questions.get(answer.question_key)
-        if question is None:
+        rule = rules.get(answer.question_key)
+        if rule is None:
             errors.append(
                 BadInput(
                     f"Version {item.question_set_version} of this campaign has no question "
@@ -117,20 +142,20 @@ def answers_of(
                 )
             )
             continue
-        value, problems = answer_value(question, answer, max_chars, field)
+        value, problems = answer_value(rule, answer, max_chars, field)
         errors += problems
         if value is not None:
             values[answer.question_key] = value
-    for question in question_set.questions:
+    for key, rule in rules.items():
         if (
-            question.required
-            and question.key not in values
-            and not any(e.field == f"answers.{question.key}" for e in errors)
+            rule.required
+            and key not in values
+            and not any(e.field == f"answers.{key}" for e in errors)
         ):
             errors.append(
                 BadInput(
                     "This question needs an answer.",
-                    field=f"answers.{question.key}",
+                    field=f"answers.{key}",
                     cy="Mae angen ateb i'r cwestiwn hwn.",
                 )
             )
