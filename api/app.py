@@ -22,6 +22,7 @@ from api.db import (
     make_sessionmaker,
 )
 from api.errors import DomainError
+from api.read_only import ReadOnly
 from api.request_id import RequestIdMiddleware
 from api.rest import conversation_exports, exports, health, media, tiles
 from api.rest.dependencies import request_session
@@ -103,6 +104,7 @@ def create_app(
                 pool_timeout=settings.database_pool_timeout_s,
             )
             app.state.sessionmaker = make_sessionmaker(engine)
+            app.state.read_only = ReadOnly(engine)
         yield
         await shared.close()
         if engine is not None:
@@ -127,6 +129,7 @@ def create_app(
     app.state.shared = shared
     if sessionmaker is not None:
         app.state.sessionmaker = sessionmaker
+        app.state.read_only = ReadOnly(sessionmaker.kw["bind"])
     app.include_router(
         CymunedGraphQLRouter(
             build_schema(settings),

@@ -128,9 +128,13 @@ class RequestSession(AsyncSession):
 _UNAVAILABLE_SQLSTATES = ("08", "57P", "53300")
 
 
+def is_unavailable(error: BaseException) -> bool:
+    """Whether a driver's error says there is no usable connection (by its SQLSTATE)."""
+    return (getattr(error, "sqlstate", None) or "").startswith(_UNAVAILABLE_SQLSTATES)
+
+
 def _unavailable_on_disconnect(context: ExceptionContext) -> DatabaseUnavailable | None:
-    sqlstate = getattr(context.original_exception, "sqlstate", None) or ""
-    if context.is_disconnect or sqlstate.startswith(_UNAVAILABLE_SQLSTATES):
+    if context.is_disconnect or is_unavailable(context.original_exception):
         return DatabaseUnavailable()
     return None
 

@@ -48,6 +48,7 @@ from sqlalchemy.types import NullType
 
 from api.assets.models import Asset, AssetPhoto, AssetRevision, Category, Status
 from api.places.models import Community, CommunitySet, County, Lsoa
+from api.read_only import ReadConnection, ReadStatement
 
 GEOGRAPHY = Geography(srid=4326)
 
@@ -519,7 +520,7 @@ async def counts(
 
 
 @functools.lru_cache(maxsize=64)
-def _tile_statement(scope: Scope) -> Select[Any]:
+def _tile_statement(scope: Scope) -> ReadStatement:
     """The tile SQL for one visibility, built once: only z, x, y and the cap change between
     tiles. Not ordered: ordering by id made PostgreSQL pick a slow generic plan for it."""
     bounds = func.ST_TileEnvelope(
@@ -544,12 +545,13 @@ def _tile_statement(scope: Scope) -> Select[Any]:
         .subquery("t")
     )
     mvt = func.ST_AsMVT(inner.table_valued(), _const("assets"), _int(4096), _const("geom"))
-    return select(mvt).select_from(inner)
+    return ReadStatement.of(select(mvt).select_from(inner), "z", "x", "y", "cap")
 
 
-async def tile(session: AsyncSession, scope: Scope, z: int, x: int, y: int, cap: int) -> bytes:
+async def tile(connection: ReadConnection, scope: Scope, z: int, x: int, y: int, cap: int) -> bytes:
     """A Mapbox vector tile of the visible live assets, at most `cap` features."""
-    data = await session.scalar(_tile_statement(scope), {"z": z, "x": x, "y": y, "cap": cap})
+    params = {"z": z, "x": x, "y": y, "cap": cap}
+    data = await connection.fetchval(_tile_statement(scope), params)
     return bytes(data or b"")
 
 
@@ -608,7 +610,7 @@ EXPORT_CHUNK = 500
 @functools.lru_cache(maxsize=64)
 def _geojson_statement(
     staff_counties: frozenset[str] | None, by_county: bool, in_box: bool, limited: bool
-) -> Select[Any]:
+) -> ReadStatement:
     """The statement of `geojson_properties`, built once per shape (building it costs more
     than running it for a page of 100)."""
     scope = Scope(staff_counties)
@@ -645,7 +647,7 @@ def _geojson_statement(
         _isoformat(c.updated_at).label("updated_at"),
     )
     properties = properties.correlate(rows).lateral("p")
-    return (
+    stmt = (
         select(
             c.id.cast(Text),
             func.ST_Y(c.display_geom),
@@ -655,10 +657,12 @@ def _geojson_statement(
         .join_from(rows, properties, true())
         .order_by(c.id)
     )
+    names = ["county_code"] * by_county + ["w", "s", "e", "n"] * in_box + ["limit"] * limited
+    return ReadStatement.of(stmt, *names)
 
 
 async def geojson_properties(
-    session: AsyncSession,
+    connection: ReadConnection,
     scope: Scope,
     county_code: str | None,
     bbox: tuple[float, float, float, float] | None,
@@ -675,14 +679,12 @@ async def geojson_properties(
     if bbox:
         params.update(zip("wsen", bbox, strict=True))
     if limit is not None and limit <= EXPORT_CHUNK:
-        # A page: one round trip, where a server-side cursor takes several.
-        for row in (await session.execute(stmt, params)).all():
+        # A page: one round trip, where a cursor takes several (and a transaction).
+        for row in await connection.fetch(stmt, params):
             yield tuple(row)
         return
-    result = await session.stream(stmt.execution_options(yield_per=EXPORT_CHUNK), params)
-    async for rows in result.partitions():
-        for row in rows:
-            yield tuple(row)
+    async for row in connection.stream(stmt, params, EXPORT_CHUNK):
+        yield tuple(row)
 
 
 async def verified_counts_within(

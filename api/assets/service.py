@@ -20,6 +20,7 @@ from api.audit import service as audit
 from api.auth.principal import ALL_COUNTIES, Principal, Role
 from api.errors import BadInput, Conflict, DomainError, Forbidden, NotFound
 from api.places import service as places
+from api.read_only import ReadConnection
 from api.settings import Settings
 from api.shared import clock, photos
 from api.shared.batch import ItemOutcome, check_batch_size, is_stale
@@ -627,7 +628,7 @@ EXPORT_LIMIT_MAX = 1_000_000
 
 
 async def tile(
-    session: AsyncSession, principal: Principal, settings: Settings, z: int, x: int, y: int
+    connection: ReadConnection, principal: Principal, settings: Settings, z: int, x: int, y: int
 ) -> bytes:
     """The map tile z/x/y of the assets the caller may see (at most the tile cap)."""
     if not 0 <= z <= MAX_ZOOM:
@@ -643,7 +644,7 @@ async def tile(
             cy=f"Ar chwyddo {z}, mae x ac y rhwng 0 a {2**z - 1}.",
         )
     return await repository.tile(
-        session, scope_of(principal), z, x, y, settings.asset_tile_feature_cap
+        connection, scope_of(principal), z, x, y, settings.asset_tile_feature_cap
     )
 
 
@@ -658,7 +659,7 @@ async def export(
 
 
 def export_geojson(
-    session: AsyncSession,
+    connection: ReadConnection,
     principal: Principal,
     county_code: str | None,
     bbox: tuple[float, float, float, float] | None,
@@ -675,7 +676,7 @@ def export_geojson(
             field="limit",
             cy=f"Mae limit yn rhif cyfan o 1 i {EXPORT_LIMIT_MAX:,}.",
         )
-    return repository.geojson_properties(session, scope_of(principal), county_code, bbox, limit)
+    return repository.geojson_properties(connection, scope_of(principal), county_code, bbox, limit)
 
 
 async def verified_counts_within(

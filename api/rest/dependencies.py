@@ -1,15 +1,17 @@
-"""FastAPI dependencies shared by the REST routes (tiles, exports): the request's database
-session and the caller, checked exactly as GraphQL checks them."""
+"""What the REST routes (tiles, exports) share: the request's database session or read
+connection, and the caller, checked exactly as GraphQL checks them."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import Depends, Request
 
-from api.auth.principal import Principal
+from api.auth.principal import ANONYMOUS, Principal
 from api.auth.tokens import bearer_token
 from api.db import RequestSession
+from api.read_only import ReadConnection
 from api.settings import Settings
 
 
@@ -34,3 +36,25 @@ async def request_principal(
     return await people.principal_or_anonymous(
         session, settings, bearer_token(request.headers.get("authorization"))
     )
+
+
+@asynccontextmanager
+async def reading(request: Request) -> AsyncIterator[tuple[Principal, ReadConnection]]:
+    """The caller and a read connection, for routes that read in single statements (map
+    tiles, a page of GeoJSON) and need no session. A plain context manager rather than
+    FastAPI dependencies, which cost a map tile more CPU than its SQL: the anonymous public
+    (most tiles) needs no session at all; a token is checked in a session of its own,
+    closed before the connection is taken, so one request never holds two."""
+    principal = ANONYMOUS
+    if bearer_token(request.headers.get("authorization")) is not None:
+        async with request.app.state.sessionmaker() as session:
+            principal = await request_principal(request, session, request.app.state.settings)
+    async with request.app.state.read_only.connection() as connection:
+        yield principal, connection
+
+
+async def read_access(request: Request) -> AsyncIterator[tuple[Principal, ReadConnection]]:
+    """`reading` as a dependency, for a streamed response: the connection is held until
+    the last byte is sent."""
+    async with reading(request) as access:
+        yield access

@@ -17,7 +17,8 @@ from api.assets.repository import EXPORT_CHUNK, PERSONAL_DETAILS, Found
 from api.auth.principal import Principal
 from api.db import RequestSession
 from api.errors import BadInput
-from api.rest.dependencies import request_principal, request_session
+from api.read_only import ReadConnection
+from api.rest.dependencies import read_access, request_principal, request_session
 from api.rest.streams import primed
 
 router = APIRouter(prefix="/exports")
@@ -227,12 +228,12 @@ async def assets_geojson(
     county_code: str | None = Query(default=None, alias="countyCode"),
     bbox: str | None = Query(default=None, description="west,south,east,north in degrees"),
     limit: str | None = Query(default=None, description="at most this many features, by id"),
-    session: RequestSession = Depends(request_session),
-    principal: Principal = Depends(request_principal),
+    access: tuple[Principal, ReadConnection] = Depends(read_access),
 ) -> Response:
+    principal, connection = access
     wanted = _limit(limit)
-    rows = await primed(assets.export_geojson(session, principal, county_code, _bbox(bbox), wanted))
-    body = _feature_collection(rows)
+    found = assets.export_geojson(connection, principal, county_code, _bbox(bbox), wanted)
+    body = _feature_collection(await primed(found))
     if wanted is not None and wanted <= EXPORT_CHUNK:
         # A page (one fetch): sent whole, with its length, sparing a streaming task.
         return Response(b"".join([chunk async for chunk in body]), media_type=GEOJSON)

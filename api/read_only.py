@@ -1,0 +1,116 @@
+"""Single read statements on a connection of the app's pool, run by asyncpg itself outside
+any transaction: for the hot REST reads (map tiles, a page of GeoJSON), whose cost is mostly
+fixed per request.
+
+Through a session, one statement is three round trips (BEGIN, the statement, ROLLBACK) and
+about 1 ms of CPU in SQLAlchemy (the session, its transaction, the result); here it is one
+round trip and asyncpg's own prepared-statement cache, as a minimal asyncpg endpoint runs
+it. The statements are still written with SQLAlchemy in the repositories and compiled once
+to asyncpg's SQL (`ReadStatement.of`). A read that needs more than one statement, or a
+consistent view across several, belongs in a session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql import Executable
+
+from api.db import DatabaseUnavailable, is_unavailable
+
+_DIALECT = PGDialect_asyncpg()
+
+
+@dataclass(frozen=True)
+class ReadStatement:
+    """A statement as asyncpg runs it: its SQL (`$1`...) and where each argument comes
+    from, by parameter name; the values written into the statement when it was built (an
+    `IN` list of counties) are kept here."""
+
+    sql: str
+    names: tuple[str, ...]
+    fixed: Mapping[str, Any]
+
+    @classmethod
+    def of(cls, stmt: Executable, *names: str) -> ReadStatement:
+        """Compile `stmt`, whose parameters given at run time are `names`. Their values
+        reach asyncpg as given (ints, floats, strings): no SQLAlchemy type processing."""
+        compiled = stmt.compile(dialect=_DIALECT)
+        expanded = compiled.construct_expanded_state(dict.fromkeys(names))
+        order = tuple(expanded.positiontup or ())
+        fixed = {n: v for n, v in expanded.parameters.items() if n not in names}
+        return cls(expanded.statement, order, fixed)
+
+    def arguments(self, params: Mapping[str, Any]) -> list[Any]:
+        return [params[n] if n in params else self.fixed[n] for n in self.names]
+
+
+class ReadConnection:
+    """One connection for the read statements of a request. A lost database is
+    `DatabaseUnavailable` (a 503), as through a session, and the dead connection leaves
+    the pool."""
+
+    def __init__(self, driver: asyncpg.Connection, pooled: AsyncConnection | None) -> None:
+        self._driver, self._pooled = driver, pooled
+
+    async def _unavailable(self, error: Exception) -> DatabaseUnavailable | None:
+        if not (is_unavailable(error) or self._driver.is_closed()):
+            return None
+        if self._pooled is not None:
+            await self._pooled.invalidate()
+        return DatabaseUnavailable()
+
+    async def fetch(self, stmt: ReadStatement, params: Mapping[str, Any]) -> list[asyncpg.Record]:
+        try:
+            return await self._driver.fetch(stmt.sql, *stmt.arguments(params))
+        except Exception as error:
+            unavailable = await self._unavailable(error)
+            if unavailable is None:
+                raise
+            raise unavailable from error
+
+    async def fetchval(self, stmt: ReadStatement, params: Mapping[str, Any]) -> Any:
+        rows = await self.fetch(stmt, params)
+        return rows[0][0] if rows else None
+
+    async def stream(
+        self, stmt: ReadStatement, params: Mapping[str, Any], chunk: int
+    ) -> AsyncIterator[asyncpg.Record]:
+        """The rows, read `chunk` at a time through a cursor (a cursor needs a transaction:
+        a read-only one, on this connection)."""
+        try:
+            async with self._driver.transaction(readonly=True):
+                cursor = self._driver.cursor(stmt.sql, *stmt.arguments(params), prefetch=chunk)
+                async for row in cursor:
+                    yield row
+        except Exception as error:
+            unavailable = await self._unavailable(error)
+            if unavailable is None:
+                raise
+            raise unavailable from error
+
+
+class ReadOnly:
+    """Where read connections come from: the app's engine (its pool, its settings such as
+    statement_timeout), or the connection a test runs in, so reads see its data."""
+
+    def __init__(self, bind: AsyncEngine | AsyncConnection) -> None:
+        self._bind = bind
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[ReadConnection]:
+        if isinstance(self._bind, AsyncConnection):
+            raw = await self._bind.get_raw_connection()
+            yield ReadConnection(raw.driver_connection, None)
+            return
+        # Never begun, so it runs no BEGIN; a refused connection or a full pool raise
+        # what a session would (DatabaseUnavailable, a pool timeout): both a 503.
+        async with self._bind.connect() as pooled:
+            raw = await pooled.get_raw_connection()
+            yield ReadConnection(raw.driver_connection, pooled)

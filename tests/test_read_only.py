@@ -1,0 +1,70 @@
+"""Single read statements on a pooled connection, outside a session (tiles, GeoJSON): under
+the engine's statement_timeout; a connection the database dropped answers 503 once and
+leaves the pool."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import bindparam, column, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from api.app import create_app
+from api.db import make_engine, make_sessionmaker
+from api.read_only import ReadOnly, ReadStatement
+from api.settings import Settings
+
+TILE = "/tiles/assets/8/124/84.mvt"
+GEOJSON_PAGE = "/exports/assets.geojson?limit=10"
+GEOJSON_STREAM = "/exports/assets.geojson"
+BACKEND = ReadStatement.of(select(text("pg_backend_pid()")))
+
+
+@pytest.fixture
+async def one_connection(migrated: str, region: Any) -> AsyncIterator[AsyncEngine]:
+    """A pool of one connection, so the test knows which one a request reads on."""
+    engine = make_engine(migrated, pool_size=1, max_overflow=0, statement_timeout_ms=4321)
+    yield engine
+    await engine.dispose()
+
+
+async def test_a_read_runs_under_the_engines_statement_timeout(
+    one_connection: AsyncEngine,
+) -> None:
+    timeout = ReadStatement.of(select(text("current_setting('statement_timeout')")))
+    async with ReadOnly(one_connection).connection() as connection:
+        assert await connection.fetchval(timeout, {}) == "4321ms"
+
+
+async def test_a_statement_keeps_the_values_written_into_it(
+    one_connection: AsyncEngine,
+) -> None:
+    # An IN list built into a statement (a caller's counties) beside a run-time parameter.
+    v = column("v")
+    letters = select(v).select_from(text("(VALUES ('A'), ('B'), ('C')) AS t(v)"))
+    chosen = letters.where(v.in_(["A", "C"]), v != bindparam("skip")).order_by(v)
+    stmt = ReadStatement.of(chosen, "skip")
+    async with ReadOnly(one_connection).connection() as connection:
+        assert [r[0] for r in await connection.fetch(stmt, {"skip": "C"})] == ["A"]
+        assert [r[0] for r in await connection.fetch(stmt, {"skip": "B"})] == ["A", "C"]
+
+
+@pytest.mark.parametrize("path", [TILE, GEOJSON_PAGE, GEOJSON_STREAM])
+async def test_a_dropped_connection_answers_503_once_then_recovers(
+    settings: Settings, one_connection: AsyncEngine, engine: AsyncEngine, path: str
+) -> None:
+    async with ReadOnly(one_connection).connection() as connection:
+        pid = await connection.fetchval(BACKEND, {})
+    app = create_app(settings, make_sessionmaker(one_connection))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        # What a database restart does to a pooled connection; waits until it is gone.
+        async with engine.connect() as admin:
+            assert await admin.scalar(text(f"SELECT pg_terminate_backend({pid}, 5000)"))
+        failed = await client.get(path, headers={"Accept-Encoding": "br, gzip"})
+        assert failed.status_code == 503
+        assert failed.json()["error"]["code"] == "UNAVAILABLE"
+        assert (await client.get(path)).status_code == 200
