@@ -863,7 +863,7 @@ def _coded_in(campaign_id: uuid.UUID, counties: frozenset[str] | None, where: Se
 class ThemeCounts:
     coded: int  # coded conversations the filter holds
     themes: dict[uuid.UUID, int]  # of them, how many each theme was coded in
-    coded_unfiltered: int  # coded conversations in the scope, whatever the filter
+    unfiltered: dict[uuid.UUID, int]  # the same in the scope, whatever the filter
 
 
 async def theme_counts(
@@ -885,13 +885,10 @@ async def theme_counts(
     )
     if counties is not None:
         query = query.where(ThemeTally.county_code.in_(counties))
-    counts, coded, unfiltered = {}, 0, 0
+    counts, unfiltered = {}, {}
     for theme_id, n, everywhere in (await session.execute(query)).all():
-        if theme_id is None:
-            coded, unfiltered = int(n), int(everywhere)
-        else:
-            counts[theme_id] = int(n)
-    return ThemeCounts(coded, counts, unfiltered)
+        counts[theme_id], unfiltered[theme_id] = int(n), int(everywhere)
+    return ThemeCounts(counts.pop(None, 0), counts, unfiltered)
 
 
 async def quotes(
@@ -906,20 +903,21 @@ async def quotes(
 ) -> list[tuple[uuid.UUID, str, str]]:
     """Up to `per_theme` excerpts for each of these themes from coded conversations the
     filter holds whose respondent agreed to be quoted: (theme id, question key, excerpt),
-    each theme's first in coding id order. Two plans give the same rows: for a broad
-    filter, each theme's codings are read in id order only until enough are found; for a
-    `narrow` one (where that walk would pass many codings the filter leaves out), the few
-    conversations it holds are read first and their codings ranked per theme."""
+    each theme's first in coding id order. Two plans give the same rows: each theme's
+    codings read in id order only until enough pass the filter; or (`narrow`) the
+    conversations the filter holds read first, and their codings ranked per theme."""
     themes = cast(theme_ids, postgresql.ARRAY(Coding.theme_id.type))
+    excerpts = [Coding.round == 1, Coding.excerpt.is_not(None)]
     quotable = [
-        Coding.round == 1,
-        Coding.excerpt.is_not(None),
         Conversation.may_quote,
         Conversation.first_coded_at.is_not(None),
         *_in_scope(campaign_id, counties),
         *where,
     ]
     if narrow:
+        # The filter's conversations as one array: the codings are then read through
+        # their conversation index, never scanned whole.
+        hits = select(Conversation.id).where(*quotable).scalar_subquery()
         ranked = (
             select(
                 Coding.theme_id,
@@ -930,8 +928,7 @@ async def quotes(
                 .over(partition_by=Coding.theme_id, order_by=Coding.id)
                 .label("place"),
             )
-            .join(Conversation, Conversation.id == Coding.conversation_id)
-            .where(*quotable)
+            .where(Coding.conversation_id == func.any(func.array(hits)), *excerpts)
             .subquery()
         )
         query = (
@@ -944,7 +941,7 @@ async def quotes(
         picked = (
             select(Coding.question_key, Coding.excerpt, Coding.id)
             .join(Conversation, Conversation.id == Coding.conversation_id)
-            .where(Coding.theme_id == wanted.c.id, *quotable)
+            .where(Coding.theme_id == wanted.c.id, *excerpts, *quotable)
             .order_by(Coding.id)
             .limit(per_theme)
             .lateral()

@@ -17,11 +17,6 @@ from api.conversations.models import Theme, ThemeTally
 from api.errors import BadInput
 from api.settings import Settings
 
-# A filter holding fewer than one in NARROW of the coded conversations has its quotes
-# found from its conversations: walking each theme's codings until enough pass the filter
-# would pass too many (measured at 200,000 conversations, bench/conversations.py).
-NARROW = 200
-
 
 @dataclass(frozen=True)
 class ThemeLine:
@@ -101,8 +96,21 @@ async def figures(
             repository.conversation_conditions(**values),
             per_theme,
             [theme_id for theme_id, n in counted.themes.items() if n],
-            narrow=counted.coded * NARROW < counted.coded_unfiltered,
+            narrow=_narrow(counted, per_theme),
         )
         for theme_id, key, excerpt in found:
             quotes.setdefault(theme_id, []).append((key, excerpt))
     return counted, quotes
+
+
+def _narrow(counted: repository.ThemeCounts, per_theme: int) -> bool:
+    """Whether reading the filter's conversations and their codings first reads fewer rows
+    than walking each theme's codings until `per_theme` pass the filter, which passes
+    about all/held codings per quote (and never more than all). Either way the quotes are
+    the same; for a broad filter the walk is short, for a narrow one it is long."""
+    walked = sum(
+        min(everywhere, per_theme * everywhere / counted.themes[theme_id])
+        for theme_id, everywhere in counted.unfiltered.items()
+        if counted.themes.get(theme_id)
+    )
+    return counted.coded + sum(counted.themes.values()) < walked
