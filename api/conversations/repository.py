@@ -145,7 +145,8 @@ async def question_sets(
 # Where each point or named community lies, for a whole batch in one statement: the
 # community of the region's default community set (by id, or the one covering the point),
 # its county (or the county covering a point no community covers) and the point's 1 km
-# grid square in British National Grid. Progress counts per community of that set.
+# grid square in British National Grid. Progress counts per community of that set. Points
+# are tested against places' boundary pieces: small polygons, not whole boundaries.
 PLACES_SQL = text(
     """
     WITH defaults AS (SELECT id FROM community_sets WHERE is_default)
@@ -164,15 +165,15 @@ PLACES_SQL = text(
         WHERE p.community IS NOT NULL AND c.id = p.community
           AND c.set_id IN (SELECT id FROM defaults)
         UNION ALL
-        SELECT c.id, c.county_id FROM communities c
-        WHERE p.community IS NULL AND p.lat IS NOT NULL AND ST_Covers(c.geom, q.pt)
+        SELECT c.id, c.county_id FROM community_pieces cp JOIN communities c ON c.id = cp.community_id
+        WHERE p.community IS NULL AND p.lat IS NOT NULL AND ST_Covers(cp.geom, q.pt)
           AND c.set_id IN (SELECT id FROM defaults)
         LIMIT 1
     ) cm ON true
     LEFT JOIN counties cmc ON cmc.id = cm.county_id
     LEFT JOIN LATERAL (
-        SELECT k.code FROM counties k
-        WHERE cm.id IS NULL AND p.lat IS NOT NULL AND ST_Covers(k.geom, q.pt) LIMIT 1
+        SELECT k.code FROM county_pieces kp JOIN counties k ON k.id = kp.county_id
+        WHERE cm.id IS NULL AND p.lat IS NOT NULL AND ST_Covers(kp.geom, q.pt) LIMIT 1
     ) ct ON true
     LEFT JOIN counties known ON known.code = p.county
     """

@@ -142,6 +142,38 @@ class CommunityVersion(Base):
     replaced_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
 
 
+# Point look-ups test one small polygon instead of reading a whole boundary (hundreds to
+# thousands of vertices, stored out of line) for every point: each county and community
+# is also kept cut into pieces of at most this many vertices (ST_Subdivide). Triggers
+# (migration 0015) cut them whenever a boundary is written; pieces go with their area.
+PIECE_VERTICES = 64
+
+
+class Piece:
+    piece: Mapped[int] = mapped_column(Integer, primary_key=True)
+    geom: Mapped[object] = mapped_column(
+        Geometry("GEOMETRY", srid=4326, spatial_index=False), nullable=False
+    )
+
+
+class CountyPiece(Piece, Base):
+    __tablename__ = "county_pieces"
+    __table_args__ = (Index("ix_county_pieces_geom", "geom", postgresql_using="gist"),)
+
+    county_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("counties.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class CommunityPiece(Piece, Base):
+    __tablename__ = "community_pieces"
+    __table_args__ = (Index("ix_community_pieces_geom", "geom", postgresql_using="gist"),)
+
+    community_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
 class Lsoa(Boundary, Base):
     """A Lower Layer Super Output Area with its deprivation ranks and population."""
 
