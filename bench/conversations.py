@@ -6,9 +6,11 @@ reports against the SQL underneath them, measured side by side in one run.
   themeReport (GraphQL over HTTP)                   vs  its SQL (sums of theme tallies, quotes)
                                                     and the count over every coding it replaced
 
-The API runs as `cymuned serve` does, in its own process on 127.0.0.1; the database is a
-throwaway cluster that the harness starts and removes. The load is reported for the first
-10,000 conversations and again for all of them.
+The API runs under uvicorn with two workers, as in production, in its own processes on
+127.0.0.1; the database is a throwaway cluster that the harness starts and removes. The
+load is reported for the first 10,000 conversations and again for all of them, sent by one
+client a batch at a time; then 10,000 more (a campaign of their own, so the reports still
+count the first load) from two clients at once, one per worker.
 Run: .venv/bin/python bench/conversations.py [--conversations 200000] [--rounds 30]
 """
 
@@ -42,12 +44,16 @@ from api.people.service import GrantInput, NewUser
 from api.settings import Settings
 
 BATCH = 500
-# The app `cymuned serve` runs, under uvicorn, logging warnings only.
+# The service's production shape: the app `cymuned serve` runs, under uvicorn with this many
+# worker processes, logging warnings only. The load at once comes from as many clients.
+WORKERS = 2
 UVICORN = [
     sys.executable,
     "-m",
     "uvicorn",
     "api.main:app",
+    "--workers",
+    str(WORKERS),
     "--log-level",
     "warning",
     "--port",
@@ -205,11 +211,94 @@ async def prepare(url: str) -> list[tuple[float, float]]:
 
 def report_load(n: int, api: Timing, floor: Timing) -> None:
     print_table(f"Loading {n:,} conversations (per batch of {BATCH})", [api, floor], floor.name)
-    rate_api, rate_floor = n / sum(api.seconds), n / sum(floor.seconds)
+    report_rates(n, sum(api.seconds), sum(floor.seconds))
+
+
+def report_rates(n: int, api_seconds: float, floor_seconds: float) -> None:
+    rate_api, rate_floor = n / api_seconds, n / floor_seconds
     print(
         f"conversations per second: API {rate_api:,.0f}, COPY {rate_floor:,.0f} "
         f"(API at {rate_api / rate_floor:.0%} of the raw rate; target at least 33%)"
     )
+
+
+class Loader:
+    """Sends batches through recordConversations and copies the rows it stored, as they
+    are stored, into a twin table (same indexes): the floor."""
+
+    def __init__(self, client: httpx.AsyncClient, raw: asyncpg.Connection, token: str) -> None:
+        self.client, self.raw, self.token = client, raw, token
+        self.columns: list[str] = []
+
+    async def make_twin(self) -> None:
+        await self.raw.execute("CREATE TABLE conversations_copy (LIKE conversations INCLUDING ALL)")
+        self.columns = [
+            r["attname"]
+            for r in await self.raw.fetch(
+                "SELECT attname FROM pg_attribute WHERE attrelid = 'conversations'::regclass "
+                "AND attnum > 0 AND NOT attisdropped ORDER BY attnum"
+            )
+        ]
+
+    async def record(self, batch: list[dict[str, Any]]) -> float:
+        began = time.perf_counter()
+        results = (await gql(self.client, RECORD, {"input": batch}, self.token))[
+            "recordConversations"
+        ]["results"]
+        seconds = time.perf_counter() - began
+        refused = [r for r in results if r["status"] != "CREATED"]
+        assert not refused, refused[:3]
+        return seconds
+
+    async def copy(self, batch: list[dict[str, Any]]) -> float:
+        rows = await self.raw.fetch(
+            "SELECT * FROM conversations WHERE id = ANY($1::uuid[])",
+            [uuid.UUID(i["id"]) for i in batch],
+        )
+        began = time.perf_counter()
+        await self.raw.copy_records_to_table(
+            "conversations_copy", records=[tuple(r) for r in rows], columns=self.columns
+        )
+        return time.perf_counter() - began
+
+
+async def load_one_client(loader: Loader, items: list[dict[str, Any]]) -> None:
+    """One batch at a time, each followed by its COPY."""
+    n = len(items)
+    api, floor = (
+        Timing("recordConversations, 500 per batch", []),
+        Timing("COPY of the same rows", []),
+    )
+    for start in range(0, n, BATCH):
+        batch = items[start : start + BATCH]
+        api.seconds.append(await loader.record(batch))
+        floor.seconds.append(await loader.copy(batch))
+        if start + BATCH == FIRST and n > FIRST:
+            report_load(FIRST, api, floor)
+    report_load(n, api, floor)
+
+
+async def load_at_once(loader: Loader, items: list[dict[str, Any]]) -> None:
+    """WORKERS clients each sending their next batch as soon as the last is answered; the
+    rate is the conversations over the time until the last answer. The floor is still one
+    COPY stream, batch after batch."""
+    batches = iter([items[start : start + BATCH] for start in range(0, len(items), BATCH)])
+    sent: list[list[dict[str, Any]]] = []
+
+    async def one_client() -> None:
+        for batch in batches:
+            sent.append(batch)
+            await loader.record(batch)
+
+    began = time.perf_counter()
+    await asyncio.gather(*(one_client() for _ in range(WORKERS)))
+    api_seconds = time.perf_counter() - began
+    floor_seconds = sum([await loader.copy(batch) for batch in sent])
+    print(
+        f"\nLoading {len(items):,} conversations from {WORKERS} clients at once, "
+        f"{WORKERS} workers (per batch of {BATCH}; COPY still one stream)"
+    )
+    report_rates(len(items), api_seconds, floor_seconds)
 
 
 async def run(url: str, base: str, points: list[tuple[float, float]], n: int, rounds: int) -> None:
@@ -221,45 +310,16 @@ async def run(url: str, base: str, points: list[tuple[float, float]], n: int, ro
     )
     async with httpx.AsyncClient(base_url=base, timeout=600) as client:
         token = (await gql(client, LOGIN, {"e": EMAIL, "p": PASSWORD}))["login"]["accessToken"]
-        campaign = (
-            await gql(client, CREATE, {"input": {"nameEn": "Bench", "questions": QUESTIONS}}, token)
-        )["createCampaign"]["campaign"]["id"]
-        items = conversations(n, campaign, points)
-
-        # The floor: the same rows, as stored, copied into a twin table (same indexes).
-        await raw.execute("CREATE TABLE conversations_copy (LIKE conversations INCLUDING ALL)")
-        columns = [
-            r["attname"]
-            for r in await raw.fetch(
-                "SELECT attname FROM pg_attribute WHERE attrelid = 'conversations'::regclass "
-                "AND attnum > 0 AND NOT attisdropped ORDER BY attnum"
-            )
+        campaign, other = [
+            (await gql(client, CREATE, {"input": {"nameEn": name, "questions": QUESTIONS}}, token))[
+                "createCampaign"
+            ]["campaign"]["id"]
+            for name in ("Bench", "Bench, at once")
         ]
-        api, floor = (
-            Timing("recordConversations, 500 per batch", []),
-            Timing("COPY of the same rows", []),
-        )
-        for start in range(0, n, BATCH):
-            batch = items[start : start + BATCH]
-            began = time.perf_counter()
-            results = (await gql(client, RECORD, {"input": batch}, token))["recordConversations"][
-                "results"
-            ]
-            api.seconds.append(time.perf_counter() - began)
-            refused = [r for r in results if r["status"] != "CREATED"]
-            assert not refused, refused[:3]
-            rows = await raw.fetch(
-                "SELECT * FROM conversations WHERE id = ANY($1::uuid[])",
-                [uuid.UUID(i["id"]) for i in batch],
-            )
-            began = time.perf_counter()
-            await raw.copy_records_to_table(
-                "conversations_copy", records=[tuple(r) for r in rows], columns=columns
-            )
-            floor.seconds.append(time.perf_counter() - began)
-            if start + BATCH == FIRST and n > FIRST:
-                report_load(FIRST, api, floor)
-        report_load(n, api, floor)
+        loader = Loader(client, raw, token)
+        await loader.make_twin()
+        await load_one_client(loader, conversations(n, campaign, points))
+        await load_at_once(loader, conversations(FIRST, other, points, seed=8))
 
         await _code_half(raw, campaign)
         campaign_id = uuid.UUID(campaign)
