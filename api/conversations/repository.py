@@ -851,15 +851,6 @@ async def withdrawn_count(session: AsyncSession, campaign_id: uuid.UUID) -> int:
     )
 
 
-def _coded_in(campaign_id: uuid.UUID, counties: frozenset[str] | None, where: Sequence[Any]) -> Any:
-    """Conversations a first coder has coded, within the scope and filter."""
-    return (
-        select(Conversation.id, Conversation.may_quote, Conversation.collected_at)
-        .where(*_in_scope(campaign_id, counties), Conversation.first_coded_at.is_not(None), *where)
-        .cte("coded")
-    )
-
-
 @dataclass(frozen=True)
 class ThemeCounts:
     coded: int  # coded conversations the filter holds
