@@ -13,3 +13,7 @@ app = create_app()
 # (objects are still freed as usual when nothing refers to them).
 gc.collect()
 gc.freeze()
+# A request's own objects (a batch makes hundreds of thousands, most alive until it is
+# answered) are then looked at every 10,000 allocations rather than every 700: about 4 ms
+# less per batch of 500 conversations, for a little more cyclic garbage kept a little longer.
+gc.set_threshold(10_000, 10, 10)
