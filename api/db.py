@@ -114,6 +114,18 @@ class RequestSession(AsyncSession):
     async def commit(self) -> None:
         await self._one_at_a_time(lambda: super(RequestSession, self).commit())
 
+    async def on_driver(self, call: Callable[[Any, AsyncConnection], Awaitable[T]]) -> T:
+        """`call(asyncpg connection, its SQLAlchemy connection)` on this session's connection,
+        in turn with the session's statements: for a read run by asyncpg itself
+        (api/read_only.py), which costs a page of 100 assets a few ms less CPU."""
+
+        async def run() -> T:
+            connection = await super(RequestSession, self).connection()
+            raw = await connection.get_raw_connection()
+            return await call(raw.driver_connection, connection)
+
+        return await self._one_at_a_time(run)
+
     async def close(self) -> None:
         try:
             await super().close()

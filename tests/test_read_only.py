@@ -16,6 +16,7 @@ from api.app import create_app
 from api.db import make_engine, make_sessionmaker
 from api.read_only import ReadOnly, ReadStatement
 from api.settings import Settings
+from tests.graphql_client import error_codes, gql, operation
 
 TILE = "/tiles/assets/8/124/84.mvt"
 GEOJSON_PAGE = "/exports/assets.geojson?limit=10"
@@ -68,3 +69,20 @@ async def test_a_dropped_connection_answers_503_once_then_recovers(
         assert failed.status_code == 503
         assert failed.json()["error"]["code"] == "UNAVAILABLE"
         assert (await client.get(path)).status_code == 200
+
+
+async def test_a_graphql_list_on_a_dropped_connection_is_unavailable_then_recovers(
+    settings: Settings, one_connection: AsyncEngine, engine: AsyncEngine
+) -> None:
+    # The list runs its statement through asyncpg on the session's connection.
+    async with ReadOnly(one_connection).connection() as connection:
+        pid = await connection.fetchval(BACKEND, {})
+    app = create_app(settings, make_sessionmaker(one_connection))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        async with engine.connect() as admin:
+            assert await admin.scalar(text(f"SELECT pg_terminate_backend({pid}, 5000)"))
+        failed = await gql(client, operation("Assets"), {"first": 1}, expect_errors=True)
+        assert error_codes(failed) == ["UNAVAILABLE"]
+        again = await gql(client, operation("Assets"), {"first": 1})
+        assert "errors" not in again

@@ -49,6 +49,8 @@ async def test_filters_narrow_the_list(client, session: AsyncSession) -> None:
 
     assert await listed({}) == {walk["id"], choir["id"], far["id"]}
     assert await listed({"countyCode": CEREDIGION}) == {far["id"]}
+    # The same shape of filter with another value (the statement is built once per shape).
+    assert await listed({"countyCode": CARMARTHENSHIRE}) == {walk["id"], choir["id"]}
     assert await listed({"categories": ["CULTURAL"]}) == {choir["id"]}
     assert await listed({"tags": ["walking"]}) == {walk["id"], far["id"]}
     assert await listed({"text": "meibion"}) == {choir["id"]}
