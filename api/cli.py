@@ -97,6 +97,13 @@ def seed_assets(settings: Settings) -> None:
         print(f"Assets from {source}: " + ", ".join(f"{k} {n}" for k, n in sorted(counted.items())))
 
 
+def recount_theme_tallies(settings: Settings) -> None:
+    from api.conversations import theme_tallies
+
+    counted = asyncio.run(_in_transaction(settings, theme_tallies.recount))
+    print(f"Theme tallies recounted from the codings; campaigns: {counted}.")
+
+
 def setup(settings: Settings) -> None:
     database_up(settings)
     migrate(settings)
@@ -152,6 +159,9 @@ def main(argv: list[str] | None = None) -> None:
     admin.add_argument("--password")
     commands.add_parser("print-schema", help="print the GraphQL schema (SDL)")
     commands.add_parser("seed-assets", help="load the region's open-data points as assets")
+    commands.add_parser(
+        "recount-theme-tallies", help="rebuild the theme report's tallies from the codings"
+    )
     args = parser.parse_args(argv)
 
     if args.command == "print-schema":
@@ -179,6 +189,8 @@ def main(argv: list[str] | None = None) -> None:
         load_region(settings, args.dir, args.region)
     elif args.command == "seed-assets":
         seed_assets(settings)
+    elif args.command == "recount-theme-tallies":
+        recount_theme_tallies(settings)
     elif args.command == "create-admin":
         first_admin(settings, args.email, args.password)
 

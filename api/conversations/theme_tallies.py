@@ -36,7 +36,13 @@ def deltas(
     return {**{k: -1 for k in old - new}, **{k: 1 for k in new - old}}
 
 
-async def recount(session: AsyncSession, campaign_ids: Iterable[uuid.UUID]) -> None:
-    """Rebuild these campaigns' theme tallies from their codings."""
+async def recount(session: AsyncSession, campaign_ids: Iterable[uuid.UUID] | None = None) -> int:
+    """Rebuild these campaigns' (or every campaign's) theme tallies from their codings;
+    returns how many campaigns."""
+    if campaign_ids is None:
+        campaign_ids = [c.id for c in await repository.campaigns(session)]
+    counted = 0
     for campaign_id in campaign_ids:
         await repository.recount_theme_tallies(session, campaign_id)
+        counted += 1
+    return counted
