@@ -174,9 +174,11 @@ class LocalCluster:
         self.init()
         if self.is_running():
             return
+        # jit=off for every client (the API sets it on its own connections too), so the
+        # benchmarks' raw-SQL floor and peer pay no JIT compilation either (see api/db.py).
         options = (
             f"-c listen_addresses=127.0.0.1 -c port={self.port} "
-            f"-c unix_socket_directories={self.data_dir}"
+            f"-c unix_socket_directories={self.data_dir} -c jit=off"
         )
         if self.throwaway:
             # Test data need not survive a crash; skipping fsync makes the suite faster.

@@ -1,6 +1,6 @@
 """Single read statements on a pooled connection, outside a session (tiles, GeoJSON): under
-the engine's statement_timeout; a connection the database dropped answers 503 once and
-leaves the pool."""
+the engine's settings (statement_timeout, no JIT); a connection the database dropped
+answers 503 once and leaves the pool."""
 
 from __future__ import annotations
 
@@ -32,12 +32,13 @@ async def one_connection(migrated: str, region: Any) -> AsyncIterator[AsyncEngin
     await engine.dispose()
 
 
-async def test_a_read_runs_under_the_engines_statement_timeout(
-    one_connection: AsyncEngine,
-) -> None:
+async def test_a_read_runs_under_the_engines_settings(one_connection: AsyncEngine) -> None:
     timeout = ReadStatement.of(select(text("current_setting('statement_timeout')")))
+    # Set by the API's connections themselves, whatever the server's default.
+    jit = ReadStatement.of(select(text("setting, source FROM pg_settings WHERE name = 'jit'")))
     async with ReadOnly(one_connection).connection() as connection:
         assert await connection.fetchval(timeout, {}) == "4321ms"
+        assert tuple((await connection.fetch(jit, {}))[0]) == ("off", "client")
 
 
 async def test_a_statement_keeps_the_values_written_into_it(
