@@ -93,27 +93,32 @@ async def record_conversations(
     question_sets = await repository.question_sets(
         session, list(campaigns), list({(i.campaign_id, i.question_set_version) for i in items})
     )
+    stored, withdrawn = await repository.stored_identities(
+        session, [i.id for i in items], [id_digest(i.id) for i in items]
+    )
+    # A replay is answered from what is stored: it needs neither checks nor a place (phones
+    # with patchy signal send whole batches again).
+    replays = [item.id in stored for item in items]
     rules = {key: checks.question_rules(q) for key, q in question_sets.items()}
     prechecked = [
-        checks.item_errors(
+        []
+        if replay
+        else checks.item_errors(
             item,
             campaigns.get(item.campaign_id),
             question_sets.get((item.campaign_id, item.question_set_version)),
             now,
         )
-        for item in items
+        for item, replay in zip(items, replays, strict=True)
     ]
     places = await repository.places(
         session,
         [
-            (item.lat, item.lon, item.community_id, item.county_code)
-            if not errors
-            else (None, None, None, None)
-            for item, errors in zip(items, prechecked, strict=True)
+            (None, None, None, None)
+            if replay or errors
+            else (item.lat, item.lon, item.community_id, item.county_code)
+            for item, replay, errors in zip(items, replays, prechecked, strict=True)
         ],
-    )
-    stored, withdrawn = await repository.stored_identities(
-        session, [i.id for i in items], [id_digest(i.id) for i in items]
     )
 
     outcomes: list[ItemOutcome[str]] = []
