@@ -165,7 +165,8 @@ PLACES_SQL = text(
         WHERE p.community IS NOT NULL AND c.id = p.community
           AND c.set_id IN (SELECT id FROM defaults)
         UNION ALL
-        SELECT c.id, c.county_id FROM community_pieces cp JOIN communities c ON c.id = cp.community_id
+        SELECT c.id, c.county_id
+        FROM community_pieces cp JOIN communities c ON c.id = cp.community_id
         WHERE p.community IS NULL AND p.lat IS NOT NULL AND ST_Covers(cp.geom, q.pt)
           AND c.set_id IN (SELECT id FROM defaults)
         LIMIT 1
