@@ -56,6 +56,14 @@ CATEGORY_LABELS = {
 }
 
 
+# Stored values to enum members by dict: calling the enum (Category(value)) cost a page of
+# 100 about 0.3 ms, some 400 times.
+_CATEGORIES = {c.value: c for c in Category}
+_STATUSES = {s.value: s for s in Status}
+_LANGUAGES = {lang.value: lang for lang in Language}
+_WELLBEING = {w.value: w for w in WellbeingWay}
+
+
 @strawberry.type(
     description="Where an asset is shown. For an INDIVIDUAL this is a point inside its "
     "community (approximate is true), never where the person is."
@@ -179,7 +187,7 @@ class Asset:
             name_en=a.name_en,
             name_cy=a.name_cy,
             description=a.description,
-            category=Category(a.category),
+            category=_CATEGORIES[a.category],
             tags=list(a.tags),
             location=AssetLocation(
                 lat=found.lat,
@@ -196,9 +204,9 @@ class Asset:
             else None,
             opening_times=a.opening_times,
             accessibility=a.accessibility,
-            languages=[Language(x) for x in a.languages],
-            wellbeing=[WellbeingWay(x) for x in a.wellbeing],
-            status=Status(a.status),
+            languages=[_LANGUAGES[x] for x in a.languages],
+            wellbeing=[_WELLBEING[x] for x in a.wellbeing],
+            status=_STATUSES[a.status],
             status_reason=a.status_reason,
             county_code=a.county_code,
             community_id=a.community_id,
