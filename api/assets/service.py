@@ -23,7 +23,7 @@ from api.places import service as places
 from api.read_only import ReadConnection
 from api.settings import Settings
 from api.shared import clock, photos
-from api.shared.batch import ItemOutcome, check_batch_size, is_stale
+from api.shared.batch import ItemOutcome, check_batch_size, is_stale, write_settled
 from api.shared.pagination import Page, PageRequest
 from api.shared.photos import PhotoStorage
 from api.shared.user_errors import BatchStatus
@@ -82,6 +82,7 @@ class _Plan:
 
     index: int
     checked: CheckedDraft
+    county: str
     stored: Found | None
     version: int
 
@@ -172,39 +173,54 @@ async def sync_assets(
         session, [(c.content["lat"], c.content["lon"]) for _, c in valid]
     )
     stored = await repository.lock(session, [c.draft.id for _, c in valid])
-    plans: list[_Plan] = []
-    for (i, checked), county in zip(valid, codes, strict=True):
-        outcome, plan = _decide(principal, i, checked, county, stored.get(checked.draft.id))
+    plans: dict[uuid.UUID, _Plan] = {}
+
+    def answer(i: int, checked: CheckedDraft, county: str | None, found: Found | None) -> None:
+        outcome, plan = _decide(principal, i, checked, county, found)
         if must_exist and plan is not None and plan.stored is None:
             outcome = ItemOutcome.rejected(checked.draft.id, [_no_such_asset("id")])
             plan = None
         outcomes[i] = outcome
         if plan is not None:
-            plans.append(plan)
+            plans[checked.draft.id] = plan
+
+    for (i, checked), county in zip(valid, codes, strict=True):
+        answer(i, checked, county, stored.get(checked.draft.id))
 
     at = clock.now()
-    rows = [
-        {
-            **p.checked.content,
-            "id": str(p.checked.draft.id),
-            "version": p.version,
-            "status": status.value,
-            "source": source,
-            "attribution": attribution,
-            "fingerprint": p.checked.fingerprint,
-            "actor": None if actor is None else str(actor),
-            "at": at.isoformat(),
-        }
-        for p in plans
-    ]
-    written = await repository.upsert(session, rows)
+
+    async def write(pending: list[_Plan]) -> set[uuid.UUID]:
+        rows = [
+            {
+                **p.checked.content,
+                "id": str(p.checked.draft.id),
+                "version": p.version,
+                "status": status.value,
+                "source": source,
+                "attribution": attribution,
+                "fingerprint": p.checked.fingerprint,
+                "actor": None if actor is None else str(actor),
+                "at": at.isoformat(),
+            }
+            for p in pending
+        ]
+        written = await repository.upsert(session, rows)
+        return {p.checked.draft.id for p in pending if written.get(p.checked.draft.id) == p.version}
+
+    async def settle(skipped: dict[uuid.UUID, _Plan]) -> dict[uuid.UUID, _Plan]:
+        # Written by another transaction between our read and our write: answered from
+        # what is stored now, as the same item sent again now would be.
+        now_stored = await repository.lock(session, list(skipped))
+        for ident, plan in skipped.items():
+            del plans[ident]
+            answer(plan.index, plan.checked, plan.county, now_stored.get(ident))
+        return {ident: plans[ident] for ident in skipped if ident in plans}
+
+    await write_settled(plans, write, settle)
     revisions = []
     changes = []
-    for p in plans:
+    for p in plans.values():
         ident = p.checked.draft.id
-        if written.get(ident) != p.version:  # another write got there between read and write
-            outcomes[p.index] = ItemOutcome(status=BatchStatus.CONFLICT, id=ident)
-            continue
         before = _content_of(p.stored) if p.stored else None
         action = BatchStatus.UPDATED if p.stored else BatchStatus.CREATED
         outcomes[p.index] = ItemOutcome(status=action, id=ident)
@@ -270,14 +286,15 @@ def _decide(
             ],
         ), None
     if stored is None:
-        return ItemOutcome(status=BatchStatus.CREATED, id=ident), _Plan(index, checked, None, 1)
+        plan = _Plan(index, checked, county, None, 1)
+        return ItemOutcome(status=BatchStatus.CREATED, id=ident), plan
     if stored.asset.fingerprint == checked.fingerprint:
         return ItemOutcome(status=BatchStatus.UNCHANGED, id=ident, record=stored), None
     if stored.asset.status == Status.ARCHIVED.value:
         return ItemOutcome.rejected(ident, [_archived("id")]), None
     if based_on is None or is_stale(stored.asset.version, based_on):
         return ItemOutcome(status=BatchStatus.CONFLICT, id=ident, server_copy=stored), None
-    plan = _Plan(index, checked, stored, stored.asset.version + 1)
+    plan = _Plan(index, checked, county, stored, stored.asset.version + 1)
     return ItemOutcome(status=BatchStatus.UPDATED, id=ident), plan
 
 

@@ -24,11 +24,9 @@ from api.conversations.personal_data import flags_of
 from api.conversations.repository import PlaceRow
 from api.errors import BadInput, Conflict
 from api.settings import Settings
-from api.shared.batch import ItemOutcome, check_batch_size, fingerprint
+from api.shared.batch import ItemOutcome, check_batch_size, fingerprint, write_settled
 from api.shared.user_errors import BatchStatus
 
-# A code collision (or a concurrent replay) is retried this many times before giving up.
-INSERT_ATTEMPTS = 3
 _random = secrets.SystemRandom()
 
 
@@ -216,31 +214,20 @@ async def _insert(
     """Insert every new row in one statement. A row skipped because its id appeared
     meanwhile (a concurrent replay) is answered as a replay; one skipped because its
     reference code was taken gets a fresh code and another try."""
-    pending = dict(rows)
-    for _ in range(INSERT_ATTEMPTS):
-        inserted = await repository.insert_conversations(session, list(pending.values()))
-        for conversation_id in inserted:
-            pending.pop(conversation_id)
-        if not pending:
-            break
-        stored, _ = await repository.stored_identities(session, list(pending), [])
+    position = {o.id: n for n, o in enumerate(outcomes) if o.status is BatchStatus.CREATED}
+
+    async def settle(skipped: dict[uuid.UUID, dict[str, Any]]) -> dict[uuid.UUID, dict[str, Any]]:
+        stored, _ = await repository.stored_identities(session, list(skipped), [])
         for conversation_id, earlier in stored.items():
-            replay = _replayed(
-                conversation_id, earlier, pending.pop(conversation_id)["fingerprint"]
-            )
-            outcomes = [
-                replay if o.id == conversation_id and o.status is BatchStatus.CREATED else o
-                for o in outcomes
-            ]
-        for row in pending.values():
+            content = skipped.pop(conversation_id)["fingerprint"]
+            outcomes[position.pop(conversation_id)] = _replayed(conversation_id, earlier, content)
+        for row in skipped.values():
             row["reference_code"] = reference.new_code()
-    if pending:
-        raise Conflict(
-            "Could not store the batch; send it again.",
-            field="input",
-            cy="Methwyd â chadw'r swp; anfonwch ef eto.",
-        )
-    by_id = {o.id: o for o in outcomes if o.status is BatchStatus.CREATED}
-    for conversation_id, outcome in by_id.items():
-        outcome.record = rows[conversation_id]["reference_code"]
+        return skipped
+
+    await write_settled(
+        rows, lambda pending: repository.insert_conversations(session, pending), settle
+    )
+    for conversation_id, n in position.items():
+        outcomes[n].record = rows[conversation_id]["reference_code"]
     return outcomes

@@ -6,22 +6,27 @@ How a domain uses them: `check_batch_size` first; per item, validate into a plai
 or collect its errors (REJECTED); compare `fingerprint(content)` with the stored one to
 answer UNCHANGED; compare the item's `version` with the stored one (`is_stale`) to answer
 CONFLICT with the server copy; write every CREATED/UPDATED row of the batch in one
-statement; return `ItemOutcome`s in input order.
+statement (`write_settled`); return `ItemOutcome`s in input order.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sized
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sized
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import orjson
 
-from api.errors import BadInput, DomainError
+from api.errors import BadInput, Conflict, DomainError
 from api.shared.user_errors import BatchStatus
 
 Record = TypeVar("Record")
+Key = TypeVar("Key")
+Row = TypeVar("Row")
+
+# A batch whose rows keep being taken from under it is given up after this many writes.
+WRITE_ATTEMPTS = 3
 
 
 def check_batch_size(items: Sized, limit: int, *, field: str = "input") -> None:
@@ -63,3 +68,27 @@ class ItemOutcome(Generic[Record]):
     @classmethod
     def rejected(cls, item_id: Any, errors: list[DomainError]) -> ItemOutcome[Record]:
         return cls(status=BatchStatus.REJECTED, id=item_id, errors=errors)
+
+
+async def write_settled(
+    rows: Mapping[Key, Row],
+    write: Callable[[list[Row]], Awaitable[Collection[Key]]],
+    settle: Callable[[dict[Key, Row]], Awaitable[dict[Key, Row]]],
+) -> None:
+    """Write a batch's rows in one statement, however the race with another transaction
+    ends. A row `write` skipped (it returns the keys it wrote) was taken meanwhile, most
+    often by a resend's own first send, uncommitted when this batch read what was stored.
+    `settle` answers the skipped rows the way a send arriving now would (a replay, a
+    conflict) and returns those still to write, which are written again."""
+    pending = dict(rows)
+    for _ in range(WRITE_ATTEMPTS):
+        written = await write(list(pending.values()))
+        skipped = {key: row for key, row in pending.items() if key not in written}
+        pending = await settle(skipped) if skipped else {}
+        if not pending:
+            return
+    raise Conflict(
+        "Could not store the batch; send it again.",
+        field="input",
+        cy="Methwyd â chadw'r swp; anfonwch ef eto.",
+    )
