@@ -32,6 +32,7 @@ from api.schema import build_schema, format_error
 from api.settings import PROJECT_ROOT, Settings, get_settings
 from api.shared.language import preferred_language
 from api.web.compression import add_compression
+from api.web.etags import ETags
 from api.web.limits import BodySizeLimit, RateLimit, RateLimits, Throttle
 from api.web.nul_text import RefuseNulInUrl
 from api.web.persisted_queries import PersistedQueries, QueryStore
@@ -148,8 +149,8 @@ def create_app(
         app.include_router(router)
     app.include_router(grant_exports_router)
     app.include_router(grant_media_router)
-    # Outermost last: request id, rate and size limits, NUL in the URL, compression,
-    # persisted queries.
+    # Outermost last: request id, rate and size limits, NUL in the URL, compression, ETags
+    # (inside compression: tagged from the uncompressed body), persisted queries.
     app.add_middleware(
         PersistedQueries,
         store=QueryStore.from_directory(
@@ -157,6 +158,7 @@ def create_app(
         ),
         registered_only=settings.persisted_queries_only,
     )
+    app.add_middleware(ETags)
     add_compression(app)
     app.add_middleware(RefuseNulInUrl)
     app.add_middleware(

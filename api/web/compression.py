@@ -1,6 +1,7 @@
 """Response compression above 1 KB: brotli where the client accepts it (smaller than gzip
 for JSON), else gzip. Streamed exports stay streamed: each chunk is compressed and
-flushed as it comes. ETags are made from the uncompressed body, inside this layer."""
+flushed as it comes. ETags are made from the uncompressed body, inside this layer
+(api.web.etags)."""
 
 from __future__ import annotations
 

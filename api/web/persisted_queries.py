@@ -1,6 +1,6 @@
-"""Automatic persisted queries (the Apollo protocol) and ETags for GraphQL over GET, so a
+"""Automatic persisted queries (the Apollo protocol) for GraphQL over POST and GET, so a
 phone on a weak signal sends a 64-character hash instead of the document, and a repeated
-GET can be answered with 304 Not Modified.
+GET can be answered with 304 Not Modified (api.web.etags).
 
 A client sends `extensions.persistedQuery.sha256Hash`; if the server does not know the
 hash it answers PERSISTED_QUERY_NOT_FOUND and the client sends the query once with its
@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode
 
 import orjson
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.web.asgi import header, read_body, replaying, send_json
 
@@ -134,7 +134,7 @@ class PersistedQueries:
                 await send_json(send, 200, problem)
                 return
             scope = {**scope, "query_string": urlencode(params).encode()}
-            await ETag(self.app)(scope, receive, send)
+            await self.app(scope, receive, send)
             return
         if not (header(scope, b"content-type") or "").startswith("application/json"):
             await self.app(scope, receive, send)
@@ -168,43 +168,3 @@ class PersistedQueries:
                 ],
             }
         await self.app(scope, replaying(body, receive), send)
-
-
-class ETag:
-    """Buffers a successful GET response, tags it with a hash of its body, and answers a
-    matching If-None-Match with 304 and no body."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        start: Message | None = None
-        chunks: list[bytes] = []
-
-        async def capture(message: Message) -> None:
-            nonlocal start
-            if message["type"] == "http.response.start":
-                start = message
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-                if not message.get("more_body", False):
-                    await finish()
-
-        async def finish() -> None:
-            assert start is not None
-            body = b"".join(chunks)
-            if start["status"] != 200:
-                await send(start)
-                await send({"type": "http.response.body", "body": body})
-                return
-            tag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
-            headers = [*start.get("headers", []), (b"etag", tag.encode())]
-            if header(scope, b"if-none-match") == tag:
-                kept = [(k, v) for k, v in headers if k not in (b"content-length", b"content-type")]
-                await send({"type": "http.response.start", "status": 304, "headers": kept})
-                await send({"type": "http.response.body", "body": b""})
-                return
-            await send({**start, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
-
-        await self.app(scope, receive, capture)
