@@ -14,7 +14,7 @@ from api.auth.principal import Principal, Scope
 from api.conversations import campaigns, repository
 from api.conversations.access import CAPTURE
 from api.conversations.inputs import Channel
-from api.conversations.models import Conversation
+from api.conversations.models import Conversation, ThemeTally
 from api.errors import BadInput
 from api.places import service as places
 from api.shared.pagination import Page, PageRequest
@@ -75,9 +75,11 @@ async def conversations(
     first: int | None,
     after: str | None,
     page_size_max: int,
+    with_total: bool = False,
 ) -> Page[Conversation]:
     """A page of the campaign's conversations in the caller's counties, oldest collected
-    first (then by id)."""
+    first (then by id); with `with_total`, how many the filter holds in all (one statement
+    more)."""
     principal.require(CAPTURE)
     page = PageRequest.parse(first, after, page_size_max, KEY_TYPES)
     await campaigns.campaign(session, principal, campaign_id)
@@ -86,4 +88,34 @@ async def conversations(
     rows, has_next = await repository.conversations_page(
         session, campaign_id, scope, conditions(f), page.limit, page.after
     )
-    return Page(rows=rows, has_next=has_next)
+    total = await _total(session, campaign_id, scope, f) if with_total else None
+    return Page(rows=rows, has_next=has_next, total=total)
+
+
+async def _total(session: AsyncSession, campaign_id: uuid.UUID, scope: Scope, f: ListFilter) -> int:
+    """How many conversations the filter holds: summed from the campaign's tallies where
+    they keep that count, else counted with the page's own conditions."""
+    counties = scope if f.county_code is None else frozenset({f.county_code})
+    if f.collected_since is None:  # the tallies keep no times
+        if f.coded:  # the theme tallies count the coded conversations by all other values
+            where = repository.conversation_conditions(
+                on=ThemeTally,
+                community_id=f.community_id,
+                channel=f.channel.value if f.channel is not None else None,
+                language=f.language,
+            )
+            return await repository.coded_count(session, campaign_id, counties, where)
+        # The conversation tallies count one value at a time (within a county).
+        values = {
+            dimension: value
+            for dimension, value in (
+                ("community", f.community_id and str(f.community_id)),
+                ("channel", f.channel and f.channel.value),
+                ("language", f.language),
+            )
+            if value is not None
+        }
+        if f.coded is None and len(values) <= 1:
+            dimension, value = next(iter(values.items()), ("county", None))
+            return await repository.tallied_count(session, campaign_id, counties, dimension, value)
+    return await repository.count_conversations(session, campaign_id, scope, conditions(f))

@@ -774,6 +774,52 @@ async def conversations_page(
     return rows[:limit], len(rows) > limit
 
 
+async def count_conversations(
+    session: AsyncSession,
+    campaign_id: uuid.UUID,
+    counties: frozenset[str] | None,
+    where: Sequence[Any],
+) -> int:
+    """How many conversations `conversations_page` pages through with the same `where`."""
+    query = select(func.count()).select_from(Conversation)
+    return int(await session.scalar(query.where(*_in_scope(campaign_id, counties), *where)))
+
+
+async def tallied_count(
+    session: AsyncSession,
+    campaign_id: uuid.UUID,
+    counties: frozenset[str] | None,
+    dimension: str,
+    value: str | None,
+) -> int:
+    """How many conversations have `value` of `dimension` (None: any value, so all of
+    them), summed from the tallies (a few rows per county) rather than counted."""
+    query = select(func.coalesce(func.sum(Tally.n), 0)).where(
+        Tally.campaign_id == campaign_id, Tally.dimension == dimension
+    )
+    if value is not None:
+        query = query.where(Tally.value == value)
+    if counties is not None:
+        query = query.where(Tally.county_code.in_(counties))
+    return int(await session.scalar(query))
+
+
+async def coded_count(
+    session: AsyncSession,
+    campaign_id: uuid.UUID,
+    counties: frozenset[str] | None,
+    where: Sequence[Any],
+) -> int:
+    """How many first-coded conversations hold `where` (conditions on the theme tallies'
+    columns), summed from the theme tallies' coded-conversation rows."""
+    query = select(func.coalesce(func.sum(ThemeTally.n), 0)).where(
+        ThemeTally.campaign_id == campaign_id, ThemeTally.theme_id.is_(None), *where
+    )
+    if counties is not None:
+        query = query.where(ThemeTally.county_code.in_(counties))
+    return int(await session.scalar(query))
+
+
 @dataclass(frozen=True)
 class CodingRow:
     coding: Coding

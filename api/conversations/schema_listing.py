@@ -12,7 +12,7 @@ from api.conversations import listing
 from api.conversations.inputs import Channel
 from api.conversations.schema_capture import ConversationType
 from api.shared.language import Language
-from api.shared.pagination import Connection
+from api.shared.pagination import Connection, wants_total
 
 
 @strawberry.input
@@ -43,7 +43,8 @@ class ConversationFilter:
 class Query:
     @strawberry.field(
         description="A campaign's conversations in your counties (ENGAGEMENT, COORDINATOR or "
-        "ADMIN), oldest collected first. Contact details only through each one's contact."
+        "ADMIN), oldest collected first. Contact details only through each one's contact. "
+        "totalCount: how many the filter holds, on every page."
     )
     async def conversations(
         self,
@@ -61,5 +62,6 @@ class Query:
             first,
             after,
             info.context.settings.page_size_max,
+            with_total=wants_total(info),
         )
         return Connection.of(page, listing.sort_key, ConversationType.of)

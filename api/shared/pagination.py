@@ -14,6 +14,8 @@ from typing import Any, Generic, TypeVar
 
 import orjson
 import strawberry
+from strawberry.types import Info
+from strawberry.types.nodes import SelectedField, Selection
 
 from api.errors import BadInput
 
@@ -72,6 +74,19 @@ class Page(Generic[Row]):
     rows: list[Row]
     has_next: bool
     total: int | None = None
+
+
+def _selects(selections: Sequence[Selection], name: str) -> bool:
+    return any(
+        s.name == name if isinstance(s, SelectedField) else _selects(s.selections, name)
+        for s in selections
+    )
+
+
+def wants_total(info: Info[Any, Any]) -> bool:
+    """Whether the query selects the connection's `totalCount` (directly or through a
+    fragment): a count costs a statement, spent only when asked for."""
+    return any(_selects(field.selections, "totalCount") for field in info.selected_fields)
 
 
 @strawberry.type

@@ -248,3 +248,97 @@ async def test_a_second_coder_sees_only_their_own_codings_until_done(client, ses
     assert await codings(second.token) == both
     assert await codings(first.token) == both
     assert await codings(admin) == both
+
+
+COUNTED = """
+  query ($campaignId: UUID!, $filter: ConversationFilter, $first: Int) {
+    conversations(campaignId: $campaignId, filter: $filter, first: $first) {
+      edges { node { id } }
+      ...Total
+    }
+  }
+  fragment Total on ConversationConnection { totalCount }
+"""
+
+
+async def test_total_count_is_how_many_the_filter_holds(client, session) -> None:
+    staff, campaign = await staffed_campaign(client, session)
+    await _varied(client, staff, campaign)
+    theme = (await add_theme(client, staff.token, campaign["id"], "family"))["theme"]
+    nodes = [e["node"] for e in (await _list(client, staff.token, campaign))["edges"]]
+    for n in (0, 3, 4, 6):  # both channels and languages, both counties
+        await code(client, staff.token, nodes[n]["id"], [on(theme)])
+    await gql(client, operation("EraseConversation"), {"id": nodes[1]["id"]}, token=staff.token)
+    nodes = [e["node"] for e in (await _list(client, staff.token, campaign))["edges"]]
+    community = sorted({n["communityId"] for n in nodes if n["countyCode"] == CARMARTHENSHIRE})[0]
+
+    async def total(token, **filter_):
+        variables = {"campaignId": campaign["id"], "filter": filter_, "first": 1}
+        return (await gql(client, COUNTED, variables, token=token))["data"]["conversations"][
+            "totalCount"
+        ]
+
+    cases = [
+        # summed from the conversation tallies
+        ({}, lambda n: True),
+        ({"countyCode": CARMARTHENSHIRE}, lambda n: n["countyCode"] == CARMARTHENSHIRE),
+        ({"communityId": community}, lambda n: n["communityId"] == community),
+        (
+            {"countyCode": CARMARTHENSHIRE, "channel": "PHONE"},
+            lambda n: n["countyCode"] == CARMARTHENSHIRE and n["channel"] == "PHONE",
+        ),
+        # summed from the theme tallies
+        ({"coded": True}, lambda n: n["coding"]["firstCodedAt"] is not None),
+        (
+            {"coded": True, "channel": "PHONE", "language": "EN"},
+            lambda n: (
+                n["coding"]["firstCodedAt"] is not None
+                and n["channel"] == "PHONE"
+                and n["language"] == "EN"
+            ),
+        ),
+        # counted
+        ({"coded": False}, lambda n: n["coding"]["firstCodedAt"] is None),
+        ({"collectedSince": _at(3)}, lambda n: n["collectedAt"] >= _at(3)),
+        (
+            {"channel": "STREET", "language": "CY"},
+            lambda n: n["channel"] == "STREET" and n["language"] == "CY",
+        ),
+    ]
+    for filter_, test in cases:
+        expected = sum(1 for n in nodes if test(n))
+        assert 0 < expected < len(nodes) or not filter_, filter_
+        assert await total(staff.token, **filter_) == expected, filter_
+    # Someone who may work in one county counts in it only.
+    here = await person(
+        client, session, "here@example.org", {Role.ENGAGEMENT: frozenset({CARMARTHENSHIRE})}
+    )
+    in_county = [n for n in nodes if n["countyCode"] == CARMARTHENSHIRE]
+    assert await total(here.token) == len(in_county)
+    assert await total(here.token, coded=True) == sum(
+        1 for n in in_county if n["coding"]["firstCodedAt"] is not None
+    )
+
+
+async def test_total_count_costs_one_statement_and_only_when_asked(
+    client, session, count_statements
+) -> None:
+    staff, campaign = await staffed_campaign(client, session)
+    await record(client, staff.token, [conversation(campaign["id"]) for _ in range(3)])
+    without = COUNTED.split("fragment")[0].replace("...Total", "")
+
+    async def statements(document: str, **filter_) -> list[str]:
+        start = count_statements.count
+        variables = {"campaignId": campaign["id"], "filter": filter_}
+        page = (await gql(client, document, variables, token=staff.token))["data"]
+        assert len(page["conversations"]["edges"]) == 3
+        return count_statements.statements[start:]
+
+    plain = await statements(without)
+    assert not any("count(" in s for s in plain)
+    tallied = await statements(COUNTED)
+    assert len(tallied) == len(plain) + 1
+    assert "conversation_tallies" in tallied[-1]
+    counted = await statements(COUNTED, collectedSince="2000-01-01T00:00:00Z")
+    assert len(counted) == len(plain) + 1
+    assert "count(" in counted[-1]
