@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry.file_uploads import Upload
@@ -55,23 +55,52 @@ from api.grants.report_outputs import GrantsReportType
 from api.shared import photos
 from api.shared.pagination import Connection, PageRequest
 
+T = TypeVar("T")
+P = TypeVar("P")
 
-async def _round(info: Info, call: Callable[[], Awaitable[GrantRound]]) -> GrantRoundPayload:
-    language = info.context.language
+
+async def _respond(
+    info: Info,
+    payload: Callable[..., P],
+    service: Callable[..., Awaitable[T]],
+    *args: Any,
+    **present: Callable[[T], object],
+) -> P:
+    """`service(session, principal, *args)` for the signed-in user, answered as `respond`
+    answers. The principal is found first, outside `respond`: a sign-in failure is a GraphQL
+    error, never a `userError`."""
+    principal = await info.context.principal()
     return await respond(
-        GrantRoundPayload, call, round=lambda found: GrantRoundType.of(found, language)
+        payload, lambda: service(info.context.session, principal, *args), **present
+    )
+
+
+async def _round(
+    info: Info, service: Callable[..., Awaitable[GrantRound]], *args: Any
+) -> GrantRoundPayload:
+    language = info.context.language
+    return await _respond(
+        info, GrantRoundPayload, service, *args, round=lambda r: GrantRoundType.of(r, language)
     )
 
 
 async def _application(
-    info: Info, call: Callable[[], Awaitable[applications.ApplicationView]]
+    info: Info, service: Callable[..., Awaitable[applications.ApplicationView]], *args: Any
 ) -> GrantApplicationPayload:
     language = info.context.language
-    return await respond(
+    return await _respond(
+        info,
         GrantApplicationPayload,
-        call,
+        service,
+        *args,
         application=lambda view: GrantApplicationType.of(view, language),
     )
+
+
+async def _report(
+    info: Info, service: Callable[..., Awaitable[Any]], *args: Any
+) -> GrantReportPayload:
+    return await _respond(info, GrantReportPayload, service, *args, report=GrantReportType.of)
 
 
 def _application_cursor(view: applications.ApplicationView) -> tuple[uuid.UUID]:
@@ -167,22 +196,24 @@ class Query:
 
 
 async def _upload(
-    info: Info, store: Any, target_id: uuid.UUID, file: Upload, caption: str | None
+    info: Info,
+    store: Callable[..., Awaitable[Any]],
+    target_id: uuid.UUID,
+    file: Upload,
+    caption: str | None,
 ) -> AttachmentPayload:
     """Read an uploaded file (one byte past the limit is enough to know it is too big) and
     store it against an application or a report."""
-    principal = await info.context.principal()
     data = await file.read(photos.MAX_BYTES + 1)  # type: ignore[attr-defined]
-    return await respond(
+    storage = photos.storage_for(info.context.settings)
+    return await _respond(
+        info,
         AttachmentPayload,
-        lambda: store(
-            info.context.session,
-            principal,
-            photos.storage_for(info.context.settings),
-            target_id,
-            data,
-            caption,
-        ),
+        store,
+        storage,
+        target_id,
+        data,
+        caption,
         attachment=ApplicationAttachment.of,
     )
 
@@ -191,20 +222,13 @@ async def _upload(
 class Mutation:
     @strawberry.mutation(description="Set up a grant round (COORDINATOR of its counties).")
     async def create_grant_round(self, info: Info, input: GrantRoundInput) -> GrantRoundPayload:
-        principal = await info.context.principal()
-        return await _round(
-            info, lambda: rounds.create_round(info.context.session, principal, input.plain())
-        )
+        return await _round(info, rounds.create_round, input.plain())
 
     @strawberry.mutation(description="Put a PANEL member on a round's panel.")
     async def assign_panel_member(
         self, info: Info, round_id: uuid.UUID, user_id: uuid.UUID
     ) -> GrantRoundPayload:
-        principal = await info.context.principal()
-        return await _round(
-            info,
-            lambda: rounds.assign_panel_member(info.context.session, principal, round_id, user_id),
-        )
+        return await _round(info, rounds.assign_panel_member, round_id, user_id)
 
     @strawberry.mutation(
         description="Start an application (a draft). A phone writing offline gives its own "
@@ -217,12 +241,8 @@ class Mutation:
         input: GrantApplicationInput,
         id: uuid.UUID | None = None,
     ) -> GrantApplicationPayload:
-        principal = await info.context.principal()
         return await _application(
-            info,
-            lambda: applications.create_application(
-                info.context.session, principal, round_id, input.plain(), id
-            ),
+            info, applications.create_application, round_id, input.plain(), id
         )
 
     @strawberry.mutation(
@@ -236,13 +256,7 @@ class Mutation:
         input: GrantApplicationInput,
         version: int | None = None,
     ) -> GrantApplicationPayload:
-        principal = await info.context.principal()
-        return await _application(
-            info,
-            lambda: applications.update_application(
-                info.context.session, principal, id, input.plain(), version
-            ),
-        )
+        return await _application(info, applications.update_application, id, input.plain(), version)
 
     @strawberry.mutation(
         description="Attach a photo or scan to a draft (multipart upload): JPEG, PNG or WebP "
@@ -264,10 +278,7 @@ class Mutation:
 
     @strawberry.mutation(description="Submit a complete draft while the round is open.")
     async def submit_grant_application(self, info: Info, id: uuid.UUID) -> GrantApplicationPayload:
-        principal = await info.context.principal()
-        return await _application(
-            info, lambda: applications.submit_application(info.context.session, principal, id)
-        )
+        return await _application(info, applications.submit_application, id)
 
     @strawberry.mutation(
         description="Move an application: ELIGIBILITY_CHECKED, INELIGIBLE (with reason), "
@@ -276,24 +287,19 @@ class Mutation:
     async def move_grant_application(
         self, info: Info, id: uuid.UUID, status: Status, reason: str | None = None
     ) -> GrantApplicationPayload:
-        principal = await info.context.principal()
-        return await _application(
-            info,
-            lambda: transitions.move_application(
-                info.context.session, principal, id, status, reason
-            ),
-        )
+        return await _application(info, transitions.move_application, id, status, reason)
 
     @strawberry.mutation(description="Declare a conflict of interest (or none) on an application.")
     async def declare_conflict(
         self, info: Info, application_id: uuid.UUID, conflict: bool, note: str | None = None
     ) -> ConflictDeclarationPayload:
-        principal = await info.context.principal()
-        return await respond(
+        return await _respond(
+            info,
             ConflictDeclarationPayload,
-            lambda: panel.declare_conflict(
-                info.context.session, principal, application_id, conflict, note
-            ),
+            panel.declare_conflict,
+            application_id,
+            conflict,
+            note,
             declaration=ConflictDeclarationType.of,
         )
 
@@ -301,12 +307,12 @@ class Mutation:
     async def save_review(
         self, info: Info, application_id: uuid.UUID, input: ReviewInputType
     ) -> ReviewPayload:
-        principal = await info.context.principal()
-        return await respond(
+        return await _respond(
+            info,
             ReviewPayload,
-            lambda: panel.save_review(
-                info.context.session, principal, application_id, input.plain()
-            ),
+            panel.save_review,
+            application_id,
+            input.plain(),
             review=ReviewType.of,
         )
 
@@ -314,31 +320,22 @@ class Mutation:
     async def decide_application(
         self, info: Info, application_id: uuid.UUID, input: DecisionInput
     ) -> GrantApplicationPayload:
-        principal = await info.context.principal()
-        return await _application(
-            info,
-            lambda: decisions.decide_application(
-                info.context.session, principal, application_id, input.plain()
-            ),
-        )
+        return await _application(info, decisions.decide_application, application_id, input.plain())
 
     @strawberry.mutation(description="Accept an award's terms; its payment tranches are made.")
     async def accept_award(self, info: Info, application_id: uuid.UUID) -> GrantApplicationPayload:
-        principal = await info.context.principal()
-        return await _application(
-            info, lambda: payments.accept_award(info.context.session, principal, application_id)
-        )
+        return await _application(info, payments.accept_award, application_id)
 
     @strawberry.mutation(description="Record the payment of a DUE tranche.")
     async def record_payment(
         self, info: Info, application_id: uuid.UUID, input: PaymentInput
     ) -> TranchePayload:
-        principal = await info.context.principal()
-        return await respond(
+        return await _respond(
+            info,
             TranchePayload,
-            lambda: payments.record_payment(
-                info.context.session, principal, application_id, input.plain()
-            ),
+            payments.record_payment,
+            application_id,
+            input.plain(),
             tranche=TrancheType.of,
         )
 
@@ -346,24 +343,10 @@ class Mutation:
     async def submit_grant_report(
         self, info: Info, application_id: uuid.UUID, input: GrantReportInput
     ) -> GrantReportPayload:
-        principal = await info.context.principal()
-        return await respond(
-            GrantReportPayload,
-            lambda: reports.submit_report(
-                info.context.session, principal, application_id, input.plain()
-            ),
-            report=GrantReportType.of,
-        )
+        return await _report(info, reports.submit_report, application_id, input.plain())
 
     @strawberry.mutation(description="Approve a report (its tranches fall due) or send it back.")
     async def review_grant_report(
         self, info: Info, report_id: uuid.UUID, approve: bool, note: str | None = None
     ) -> GrantReportPayload:
-        principal = await info.context.principal()
-        return await respond(
-            GrantReportPayload,
-            lambda: reports.review_report(
-                info.context.session, principal, report_id, approve, note
-            ),
-            report=GrantReportType.of,
-        )
+        return await _report(info, reports.review_report, report_id, approve, note)
