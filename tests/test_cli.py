@@ -11,9 +11,9 @@ import sys
 from sqlalchemy import func, select, text
 
 from api.conversations.models import Theme, ThemeTally
-from api.db import make_engine, make_sessionmaker
 from api.people.models import User
 from api.places.models import Community
+from tests.scratch import session_on
 
 
 def _cymuned(url: str, command: str = "setup") -> subprocess.CompletedProcess[str]:
@@ -29,11 +29,8 @@ def _cymuned(url: str, command: str = "setup") -> subprocess.CompletedProcess[st
 
 
 async def _count(url: str, model: type) -> int:
-    engine = make_engine(url)
-    async with make_sessionmaker(engine)() as session:
-        count = await session.scalar(select(func.count()).select_from(model))
-    await engine.dispose()
-    return count
+    async with session_on(url) as session:
+        return await session.scalar(select(func.count()).select_from(model))
 
 
 async def test_setup_migrates_loads_and_makes_one_admin(scratch_url: str) -> None:
@@ -56,8 +53,7 @@ async def test_recount_theme_tallies_counts_codings_written_outside_the_api(
     scratch_url: str,
 ) -> None:
     assert (await asyncio.to_thread(_cymuned, scratch_url)).returncode == 0
-    engine = make_engine(scratch_url)
-    async with make_sessionmaker(engine)() as session:
+    async with session_on(scratch_url) as session:
         campaign = await session.scalar(
             text(
                 "INSERT INTO conversation_campaigns (id, name_en, target, double_coding_share, "
@@ -102,7 +98,7 @@ async def test_recount_theme_tallies_counts_codings_written_outside_the_api(
     done = await asyncio.to_thread(_cymuned, scratch_url, "recount-theme-tallies")
     assert done.returncode == 0, done.stderr
     assert "Theme tallies recounted from the codings; campaigns: 1." in done.stdout
-    async with make_sessionmaker(engine)() as session:
+    async with session_on(scratch_url) as session:
         rows = await session.execute(
             select(Theme.key, ThemeTally.n)
             .outerjoin(Theme, Theme.id == ThemeTally.theme_id)
@@ -111,4 +107,3 @@ async def test_recount_theme_tallies_counts_codings_written_outside_the_api(
         assert sorted(rows.all(), key=str) == sorted(
             [(None, 1), ("transport", 1), ("buses", 1)], key=str
         )
-    await engine.dispose()

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
 from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.app import create_app
-from api.db import make_engine, make_sessionmaker
+from api.db import make_engine
 from api.migrations import downgrade, head_revisions, upgrade
 from api.settings import Settings
+from tests.scratch import clients_on
 
 
 async def _tables(url: str) -> set[str]:
@@ -26,14 +25,8 @@ async def _tables(url: str) -> set[str]:
 
 
 async def _ready(settings: Settings, url: str) -> int:
-    engine = make_engine(url)
-    app = create_app(settings, make_sessionmaker(engine))
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-    ) as client:
-        status = (await client.get("/readyz")).status_code
-    await engine.dispose()
-    return status
+    async with clients_on(url, settings, 1) as [client]:
+        return (await client.get("/readyz")).status_code
 
 
 async def test_upgrade_downgrade_upgrade(scratch_url: str, settings: Settings) -> None:

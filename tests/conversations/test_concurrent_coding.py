@@ -6,14 +6,11 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-import httpx
 from sqlalchemy import select
 
-from api.app import create_app
 from api.auth.principal import ALL_COUNTIES, Role
 from api.conversations import theme_tallies
 from api.conversations.models import ThemeTally
-from api.db import make_engine, make_sessionmaker
 from api.migrations import upgrade
 from api.places import service as places
 from api.settings import Settings
@@ -21,6 +18,7 @@ from geodata.region import read_region
 from tests.conversations.helpers import add_theme, code, conversation, create_campaign, on, record
 from tests.graphql_client import gql, operation
 from tests.people.helpers import make_user, sign_in
+from tests.scratch import clients_on, session_on
 
 CODERS = 3
 EACH = 6  # conversations each coder codes
@@ -28,20 +26,17 @@ EACH = 6  # conversations each coder codes
 
 async def _arrange(url: str, settings: Settings) -> None:
     """The region, a coordinator and the coders; committed."""
-    engine = make_engine(url)
-    async with make_sessionmaker(engine)() as session:
+    async with session_on(url) as session:
         await places.load_region(session, read_region(settings.geodata_dir, settings.region))
         await make_user(session, "coordinator@example.org", {Role.COORDINATOR: ALL_COUNTIES})
         for n in range(CODERS):
             await make_user(session, f"coder{n}@example.org", {Role.ENGAGEMENT: ALL_COUNTIES})
         await session.commit()
-    await engine.dispose()
 
 
 async def _tallies(url: str, campaign_id: uuid.UUID, *, recount: bool) -> dict[tuple, int]:
     """The campaign's theme tallies as kept (or, with `recount`, counted afresh first)."""
-    engine = make_engine(url)
-    async with make_sessionmaker(engine)() as session:
+    async with session_on(url) as session:
         if recount:
             await theme_tallies.recount(session, [campaign_id])
         rows = await session.scalars(
@@ -52,7 +47,6 @@ async def _tallies(url: str, campaign_id: uuid.UUID, *, recount: bool) -> dict[t
             for t in rows.all()
         }
         await session.rollback()
-    await engine.dispose()
     return found
 
 
@@ -63,15 +57,7 @@ async def test_simultaneous_codings_and_a_merge_keep_the_tallies_a_recount(
     await asyncio.to_thread(upgrade, scratch_url)
     await _arrange(scratch_url, settings)
 
-    engines = [make_engine(scratch_url) for _ in range(CODERS + 1)]
-    clients = [
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=create_app(settings, make_sessionmaker(e))),
-            base_url="http://testserver",
-        )
-        for e in engines
-    ]
-    try:
+    async with clients_on(scratch_url, settings, CODERS + 1) as clients:
         staff = (await sign_in(clients[0], "coordinator@example.org"))["accessToken"]
         coders = [
             (await sign_in(clients[n + 1], f"coder{n}@example.org"))["accessToken"]
@@ -109,11 +95,6 @@ async def test_simultaneous_codings_and_a_merge_keep_the_tallies_a_recount(
             return body["data"]["mergeThemes"]
 
         *coded, merged = await asyncio.gather(*(work(n) for n in range(CODERS)), merge())
-    finally:
-        for client in clients:
-            await client.aclose()
-        for engine in engines:
-            await engine.dispose()
 
     assert merged["userErrors"] == []
     # Codings sent after the merge name a retired theme and are refused; none fails else.

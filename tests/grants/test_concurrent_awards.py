@@ -10,9 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 from sqlalchemy import select
 
-from api.app import create_app
 from api.auth.principal import ALL_COUNTIES, Principal, Role
-from api.db import make_engine, make_sessionmaker
 from api.grants import applications, panel, rounds, transitions
 from api.grants.applications import Draft, FiveWays, GroupType
 from api.grants.lifecycle import Status
@@ -24,6 +22,7 @@ from geodata.region import read_region
 from tests.grants.helpers import community_ids
 from tests.graphql_client import gql, operation
 from tests.people.helpers import CARMARTHENSHIRE, make_user, sign_in
+from tests.scratch import clients_on, session_on
 
 AMOUNT = 20_000
 BUDGET = 50_000  # room for two awards of four
@@ -31,8 +30,7 @@ BUDGET = 50_000  # room for two awards of four
 
 async def _arrange(url: str, settings: Settings) -> tuple[uuid.UUID, list[uuid.UUID]]:
     """A round with quorum 1 and five applications in review, each reviewed; committed."""
-    engine = make_engine(url)
-    async with make_sessionmaker(engine)() as session:
+    async with session_on(url) as session:
         await places.load_region(session, read_region(settings.geodata_dir, settings.region))
         await session.commit()
         coordinator = await make_user(session, "coordinator@example.org", {Role.COORDINATOR: None})
@@ -88,7 +86,6 @@ async def _arrange(url: str, settings: Settings) -> tuple[uuid.UUID, list[uuid.U
                 ),
             )
             ids.append(application_id)
-    await engine.dispose()
     return round_.id, ids
 
 
@@ -118,15 +115,7 @@ async def test_simultaneous_awards_stay_within_the_budget(
     await asyncio.to_thread(upgrade, scratch_url)
     round_id, ids = await _arrange(scratch_url, settings)
 
-    engines = [make_engine(scratch_url) for _ in range(2)]
-    clients = [
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=create_app(settings, make_sessionmaker(e))),
-            base_url="http://testserver",
-        )
-        for e in engines
-    ]
-    try:
+    async with clients_on(scratch_url, settings, 2) as clients:
         token = (await sign_in(clients[0], "coordinator@example.org"))["accessToken"]
         # Four awards of 20,000 at once against 50,000: two fit.
         budget_race = await asyncio.gather(
@@ -135,19 +124,13 @@ async def test_simultaneous_awards_stay_within_the_budget(
         # One application decided twice at once, for 5,000 each time: the remaining 10,000
         # would take both, but an application is awarded once.
         twice = await asyncio.gather(*(_decide(client, token, ids[4], 5_000) for client in clients))
-    finally:
-        for client in clients:
-            await client.aclose()
-        for engine in engines:
-            await engine.dispose()
 
     assert _outcomes(budget_race) == ["AWARDED", "AWARDED", "OVER_BUDGET", "OVER_BUDGET"]
     # The loser either lost the race (CONFLICT) or came second (no longer IN_REVIEW).
     assert _outcomes(twice)[0] == "AWARDED"
     assert _outcomes(twice)[1] in {"CONFLICT", "ILLEGAL_TRANSITION"}
 
-    engine = make_engine(scratch_url)
-    async with make_sessionmaker(engine)() as session:
+    async with session_on(scratch_url) as session:
         round_ = await session.get(GrantRound, round_id)
         awarded = await session.scalars(
             select(GrantApplication.amount_awarded_pence).where(
@@ -155,4 +138,3 @@ async def test_simultaneous_awards_stay_within_the_budget(
             )
         )
         assert round_.awarded_pence == sum(awarded.all()) == 2 * AMOUNT + 5_000
-    await engine.dispose()
