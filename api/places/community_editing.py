@@ -9,6 +9,7 @@ Sets loaded from files (MSOAs, wards) are never edited here.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -175,25 +176,27 @@ async def _shape_wkb(session: AsyncSession, shape: Shape) -> bytes:
             ) from None
     if shape.lsoa_codes is not None:
         wkb, found = await repository.union_of_lsoas(session, shape.lsoa_codes)
-        missing = sorted(set(shape.lsoa_codes) - found)
-        if not shape.lsoa_codes or missing:
-            listed = ", ".join(missing)
-            raise BadInput(
-                f"Unknown LSOA codes: {listed or 'none given'}.",
-                field="lsoaCodes",
-                cy=f"Codau LSOA anhysbys: {listed or 'ni roddwyd yr un'}.",
-            )
-        return wkb  # type: ignore[return-value]
-    wkb, found_ids = await repository.union_of_communities(session, shape.community_ids or ())
-    missing_ids = sorted(str(i) for i in set(shape.community_ids or ()) - found_ids)
-    if not shape.community_ids or missing_ids:
-        listed = ", ".join(missing_ids)
-        raise BadInput(
-            f"Unknown communities: {listed or 'none given'}.",
-            field="communityIds",
-            cy=f"Cymunedau anhysbys: {listed or 'ni roddwyd yr un'}.",
+        _all_found(
+            shape.lsoa_codes, found, "lsoaCodes", "Unknown LSOA codes", "Codau LSOA anhysbys"
         )
+        return wkb  # type: ignore[return-value]
+    given = shape.community_ids or ()
+    wkb, found_ids = await repository.union_of_communities(session, given)
+    _all_found(given, found_ids, "communityIds", "Unknown communities", "Cymunedau anhysbys")
     return wkb  # type: ignore[return-value]
+
+
+def _all_found(
+    given: Collection[Any], found: Collection[Any], field: str, en: str, cy: str
+) -> None:
+    """BadInput on `field` when nothing was given or some of it was not found (listed)."""
+    listed = ", ".join(sorted(str(i) for i in set(given) - set(found)))
+    if not given or listed:
+        raise BadInput(
+            f"{en}: {listed or 'none given'}.",
+            field=field,
+            cy=f"{cy}: {listed or 'ni roddwyd yr un'}.",
+        )
 
 
 async def _fit(
