@@ -679,6 +679,19 @@ async def coding_queue(
     return [(r, c) for r, c in (await session.execute(query)).all()]
 
 
+async def second_codings_given_to(session: AsyncSession, coder_id: uuid.UUID) -> list[Conversation]:
+    """The second codings given to a coder and not yet done, locked against a coding or a
+    reassignment of them until commit (FOR NO KEY UPDATE: codings referring to them may
+    still be written)."""
+    query = (
+        select(Conversation)
+        .where(Conversation.second_coder_id == coder_id, Conversation.second_coded_at.is_(None))
+        .order_by(Conversation.id)
+        .with_for_update(key_share=True)
+    )
+    return list((await session.scalars(query)).all())
+
+
 async def second_codings_waiting(
     session: AsyncSession,
     campaign_id: uuid.UUID,

@@ -2,6 +2,8 @@
 second coder is drawn at random from everyone who may code in its county, never its first
 coder. A COORDINATOR of the county can reassign it, and sees the second codings nobody can
 do: those no second coder could be found for, and those whose coder may no longer code there.
+When a second coder loses a role or a county or their account, the people domain calls
+`hand_on` (registered with it below), which gives their unfinished second codings to others.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Collection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.audit import service as audit
-from api.auth.principal import ALL_COUNTIES, Principal, Role
+from api.auth.principal import ALL_COUNTIES, Principal, Role, Scope
 from api.conversations import campaigns, repository
 from api.conversations.access import CAPTURE, CODERS, not_visible
 from api.conversations.models import Conversation
@@ -24,20 +26,67 @@ from api.shared.pagination import PageRequest
 _random = secrets.SystemRandom()
 
 
+def _able(
+    holders: dict[uuid.UUID, Scope], county_code: str, excluding: Collection[uuid.UUID]
+) -> list[uuid.UUID]:
+    """Of the coders `holders_of` found, those who may code in the county, but not those
+    excluded; in a fixed order."""
+    return sorted(
+        user_id
+        for user_id, scope in holders.items()
+        if (scope is ALL_COUNTIES or county_code in scope) and user_id not in excluding
+    )
+
+
+def _pick(found: list[uuid.UUID]) -> uuid.UUID | None:
+    return _random.choice(found) if found else None
+
+
 async def candidates(
     session: AsyncSession, county_code: str, excluding: Collection[uuid.UUID]
 ) -> list[uuid.UUID]:
     """Everyone who may code in the county, but not those excluded; in a fixed order."""
     holders = await people.holders_of(session, CODERS, frozenset({county_code}))
-    return sorted(u for u in holders if u not in excluding)
+    return _able(holders, county_code, excluding)
 
 
 async def draw(
     session: AsyncSession, county_code: str, excluding: Collection[uuid.UUID]
 ) -> uuid.UUID | None:
     """A second coder drawn at random from the candidates; None when there are none."""
-    found = await candidates(session, county_code, excluding)
-    return _random.choice(found) if found else None
+    return _pick(await candidates(session, county_code, excluding))
+
+
+def _assigned(conversation: Conversation, coder_id: uuid.UUID | None) -> audit.Change:
+    """Give the second coding to `coder_id` (None: nobody, for a coordinator to give); the
+    audit entry of the change."""
+    before, conversation.second_coder_id = conversation.second_coder_id, coder_id
+    return audit.Change(
+        "conversation.second_coder_assigned",
+        conversation.id,
+        before={"secondCoderId": str(before) if before else None},
+        after={"secondCoderId": str(coder_id) if coder_id else None},
+    )
+
+
+@people.on_access_lost
+async def hand_on(session: AsyncSession, user_id: uuid.UUID, actor_id: uuid.UUID) -> None:
+    """Give each unfinished second coding of someone who may no longer code in its county
+    to another coder of that county, drawn at random (never its first coder); where there
+    is nobody, to nobody, so that it waits for a coordinator (`waiting`, UNASSIGNED); an
+    audit entry for each. One statement when they had none, a few however many they had."""
+    given = await repository.second_codings_given_to(session, user_id)
+    if not given:
+        return
+    holders = await people.holders_of(session, CODERS, frozenset(c.county_code for c in given))
+    changes = [
+        _assigned(c, _pick(_able(holders, c.county_code, {c.first_coder_id})))
+        for c in given
+        if user_id not in _able(holders, c.county_code, ())
+    ]
+    await audit.record_changes(
+        session, actor_id=actor_id, entity_type="conversation", changes=changes
+    )
 
 
 def _reassignable(conversation: Conversation) -> None:
@@ -95,16 +144,11 @@ async def reassign(
             f"This person may not code conversations in {county}.",
             f"Nid yw'r person hwn yn cael codio sgyrsiau yn {county}.",
         )
-    before = conversation.second_coder_id
-    conversation.second_coder_id = coder_id
-    audit.record(
+    await audit.record_changes(
         session,
         actor_id=actor_id,
-        action="conversation.second_coder_assigned",
         entity_type="conversation",
-        entity_id=conversation.id,
-        before={"secondCoderId": str(before) if before else None},
-        after={"secondCoderId": str(coder_id)},
+        changes=[_assigned(conversation, coder_id)],
     )
     await session.commit()
     return conversation

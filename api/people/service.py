@@ -7,7 +7,7 @@ import logging
 import re
 import secrets
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -407,6 +407,29 @@ def user_cursor_key(user: User) -> tuple[str]:
     return (user.email,)
 
 
+# --- work other domains give people --------------------------------------------------------
+
+# (session, user, actor): the user may now do less than before.
+AccessLost = Callable[[AsyncSession, uuid.UUID, uuid.UUID], Awaitable[None]]
+_access_lost: list[AccessLost] = []
+
+
+def on_access_lost(listener: AccessLost) -> AccessLost:
+    """Register what a domain above this one does when a user loses a grant or their
+    account, so that work given to them is not left stuck (second codings, say). It runs
+    in the transaction of the change, after it. People calls no domain above it by name:
+    they register here, when imported."""
+    if listener not in _access_lost:
+        _access_lost.append(listener)
+    return listener
+
+
+async def _lost_access(session: AsyncSession, user_id: uuid.UUID, actor_id: uuid.UUID) -> None:
+    await session.flush()  # the listeners read the user's grants and state as they now are
+    for listener in _access_lost:
+        await listener(session, user_id, actor_id)
+
+
 # --- administration -----------------------------------------------------------------------
 
 
@@ -456,6 +479,8 @@ async def set_user_roles(
         before={"roles": [_label(r) for r in current]},
         after={"roles": [_label(r) for r in wanted]},
     )
+    if removed:
+        await _lost_access(session, user.id, admin_id)
     await session.commit()
     return Account(user, group_grants(wanted))
 
@@ -493,6 +518,7 @@ async def deactivate_user(session: AsyncSession, principal: Principal, user_id: 
         _audit_revoked(
             session, session_id, actor_id=admin_id, user_id=user.id, reason="user_deactivated"
         )
+    await _lost_access(session, user.id, admin_id)
     await session.commit()
     return user
 

@@ -4,16 +4,21 @@ coder; each coder's queue; conversations nobody can second-code; reassignment.""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from api.audit.models import AuditEntry
 from api.auth.principal import ALL_COUNTIES, Role
 from api.conversations.models import Conversation
+from api.people import repository as people_repository
 from api.people import service as people
 from api.people.service import GrantInput
 from tests.conversations.helpers import (
+    ABERYSTWYTH,
     CARMARTHENSHIRE,
     CEREDIGION,
+    Person,
     add_theme,
     code,
     conversation,
@@ -144,15 +149,25 @@ async def test_with_nobody_to_draw_a_second_coding_waits_for_a_coordinator(clien
     assert await _waiting(client, campaign, coordinator.token) == []
     assert sorted(await _queue(client, campaign, late)) == sorted((2, m["id"]) for m in made)
 
-    # The second coder moves to another county: the coordinator sees who is stuck.
+    # The second coder moves to another county, and nobody is left to draw (the
+    # coordinator coded first): the coordinator sees the second codings wait again.
     await people.set_user_roles(
         session, SETUP_ADMIN, late.id, [GrantInput(Role.ENGAGEMENT, county_codes=(CEREDIGION,))]
     )
-    stuck = [("CODER_CANNOT_CODE", m["id"]) for m in made]
-    assert await _waiting(client, campaign, coordinator.token) == stuck
+    assert await _waiting(client, campaign, coordinator.token) == waiting
     assert await _queue(client, campaign, late) == []
     body = await code(client, late.token, first, [on(theme)], expect_errors=True)
     assert error_codes(body) == ["NOT_FOUND"]
+
+    # Grants taken away outside the API (by hand in the database) leave a coder who may no
+    # longer code: the coordinator sees who is stuck.
+    back = await person(client, session, "back@example.org", {Role.ENGAGEMENT: HERE})
+    await reassign(client, coordinator.token, first, back.id)
+    await people_repository.remove_grants(
+        session, back.id, [(Role.ENGAGEMENT.value, CARMARTHENSHIRE)]
+    )
+    stuck = [("CODER_CANNOT_CODE", first), ("UNASSIGNED", made[1]["id"])]
+    assert await _waiting(client, campaign, coordinator.token) == stuck
 
 
 async def test_reassignment_rules(client, session) -> None:
@@ -210,3 +225,147 @@ async def test_reassignment_rules(client, session) -> None:
     assert errors(await reassign(client, coordinator.token, once["id"])) == [
         ("conversationId", "CONFLICT")
     ]
+
+
+# --- a second coder who may no longer code ---------------------------------------------------
+
+
+async def _set_roles(client, admin, who, roles):
+    grants = [{"role": role.value, "countyCodes": sorted(scope)} for role, scope in roles.items()]
+    body = await gql(
+        client, operation("SetUserRoles"), {"userId": str(who.id), "roles": grants}, token=admin
+    )
+    assert body["data"]["setUserRoles"]["userErrors"] == []
+
+
+async def _handed_on(session, made):
+    """Each conversation's audit entries of a second coder given: (actor, before, after)."""
+    rows = await session.execute(
+        select(AuditEntry.entity_id, AuditEntry.actor_id, AuditEntry.changes)
+        .where(
+            AuditEntry.action == "conversation.second_coder_assigned",
+            AuditEntry.entity_id.in_([m["id"] for m in made]),
+        )
+        .order_by(AuditEntry.id)
+    )
+    found = {}
+    for entity_id, actor, changes in rows.all():
+        change = changes["secondCoderId"]
+        found.setdefault(entity_id, []).append((actor, change["before"], change["after"]))
+    return found
+
+
+@dataclass(frozen=True)
+class Coded:
+    admin: str  # a token
+    admin_id: uuid.UUID
+    campaign: dict
+    theme: dict
+    made: list[dict]
+    first: Person
+    second: Person
+
+
+async def _coded_by(client, session, n, first_roles, second_roles):
+    """n conversations first coded by `first` with `second` the only other coder then, so
+    each second coding is theirs."""
+    admin, campaign, theme, made = await _double_coded(client, session, n)
+    first = await person(client, session, "first@example.org", first_roles)
+    second = await person(client, session, "second@example.org", second_roles)
+    for item in made:
+        await code(client, first.token, item["id"], [on(theme)])
+    assert set((await _second_coders(session, made)).values()) == {second.id}
+    admin_id = (await gql(client, "{ me { id } }", token=admin))["data"]["me"]["id"]
+    return Coded(admin, uuid.UUID(admin_id), campaign, theme, made, first, second)
+
+
+async def test_a_second_coder_who_loses_the_role_has_their_work_drawn_anew(client, session) -> None:
+    it = await _coded_by(client, session, 30, {Role.ENGAGEMENT: HERE}, {Role.ENGAGEMENT: HERE})
+    one = await person(client, session, "one@example.org", {Role.ENGAGEMENT: HERE})
+    two = await person(client, session, "two@example.org", {Role.COORDINATOR: HERE})
+    await _set_roles(client, it.admin, it.second, {Role.LEADER: HERE})
+
+    drawn = await _second_coders(session, it.made)
+    # Drawn at random among the two others, never the first coder (all 30 the same one:
+    # chance 2 in 2^30).
+    assert set(drawn.values()) == {one.id, two.id}
+    assert sorted(await _queue(client, it.campaign, one)) == sorted(
+        (2, i) for i, c in drawn.items() if c == one.id
+    )
+    assert await _waiting(client, it.campaign, two.token) == []
+    audited = await _handed_on(session, it.made)
+    assert audited == {i: [(it.admin_id, str(it.second.id), str(c))] for i, c in drawn.items()}
+
+
+async def test_a_second_coder_who_loses_a_county_keeps_the_work_of_the_others(
+    client, session
+) -> None:
+    both = frozenset({CARMARTHENSHIRE, CEREDIGION})
+    admin, campaign, theme, made = await _double_coded(client, session, 2)
+    [away] = await record(client, admin, [conversation(campaign["id"], location=ABERYSTWYTH)])
+    first = await person(client, session, "first@example.org", {Role.ENGAGEMENT: both})
+    second = await person(client, session, "second@example.org", {Role.ENGAGEMENT: both})
+    for item in [*made, away]:
+        await code(client, first.token, item["id"], [on(theme)])
+    assert set((await _second_coders(session, [*made, away])).values()) == {second.id}
+    other = await person(client, session, "other@example.org", {Role.ENGAGEMENT: HERE})
+
+    await _set_roles(client, admin, second, {Role.ENGAGEMENT: frozenset({CEREDIGION})})
+    drawn = await _second_coders(session, [*made, away])
+    assert drawn == {made[0]["id"]: other.id, made[1]["id"]: other.id, away["id"]: second.id}
+    assert await _queue(client, campaign, second) == [(2, away["id"])]
+    assert list(await _handed_on(session, [away])) == []
+
+
+async def test_a_deactivated_second_coder_has_their_work_drawn_anew(client, session) -> None:
+    it = await _coded_by(client, session, 3, {Role.COORDINATOR: HERE}, {Role.ENGAGEMENT: HERE})
+    other = await person(client, session, "other@example.org", {Role.ENGAGEMENT: ALL_COUNTIES})
+    body = await gql(
+        client, operation("DeactivateUser"), {"userId": str(it.second.id)}, token=it.admin
+    )
+    assert body["data"]["deactivateUser"]["user"]["active"] is False
+    assert set((await _second_coders(session, it.made)).values()) == {other.id}
+    assert await _waiting(client, it.campaign, it.first.token) == []
+    assert len(await _handed_on(session, it.made)) == 3
+
+
+async def test_with_nobody_else_the_lost_second_codings_wait_for_a_coordinator(
+    client, session
+) -> None:
+    # The county's coordinator coded first, and is the only coder left after the change.
+    it = await _coded_by(client, session, 2, {Role.COORDINATOR: HERE}, {Role.ENGAGEMENT: HERE})
+    await _set_roles(client, it.admin, it.second, {})
+    assert set((await _second_coders(session, it.made)).values()) == {None}
+    assert await _waiting(client, it.campaign, it.first.token) == [
+        ("UNASSIGNED", m["id"]) for m in it.made
+    ]
+    audited = await _handed_on(session, it.made)
+    assert audited == {m["id"]: [(it.admin_id, str(it.second.id), None)] for m in it.made}
+
+    late = await person(client, session, "late@example.org", {Role.ENGAGEMENT: HERE})
+    drawn = await reassign(client, it.first.token, it.made[0]["id"])
+    assert drawn["conversation"]["coding"]["secondCoderId"] == str(late.id)
+    assert await _waiting(client, it.campaign, it.first.token) == [("UNASSIGNED", it.made[1]["id"])]
+
+
+async def test_a_first_coder_who_loses_the_role_still_counts(client, session) -> None:
+    """Their codings are the analysis: the theme report, agreement and the queues keep
+    them whether they may still code or not."""
+    it = await _coded_by(client, session, 2, {Role.ENGAGEMENT: HERE}, {Role.ENGAGEMENT: HERE})
+    await code(client, it.second.token, it.made[0]["id"], [on(it.theme)])
+
+    async def figures():
+        variables = {"campaignId": it.campaign["id"]}
+        report = await gql(client, operation("ThemeReport"), variables, token=it.admin)
+        agreement = await gql(client, operation("CodingAgreement"), variables, token=it.admin)
+        return report["data"], agreement["data"]
+
+    before = await figures()
+    await _set_roles(client, it.admin, it.first, {Role.LEADER: HERE})
+    await gql(client, operation("DeactivateUser"), {"userId": str(it.first.id)}, token=it.admin)
+    assert await figures() == before
+    report, agreement = before
+    assert report["themeReport"]["codedConversations"] == 2
+    assert agreement["codingAgreement"]["overall"]["conversations"] == 1
+    # Still coded: nobody is asked to code them first again; the second coder keeps theirs.
+    assert await _queue(client, it.campaign, it.second) == [(2, it.made[1]["id"])]
