@@ -8,7 +8,6 @@ import hashlib
 import secrets
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +23,7 @@ from api.conversations.personal_data import flags_of
 from api.conversations.repository import PlaceRow
 from api.errors import BadInput, Conflict
 from api.settings import Settings
+from api.shared import clock
 from api.shared.batch import ItemOutcome, check_batch_size, fingerprint, write_settled
 from api.shared.user_errors import BatchStatus
 
@@ -86,7 +86,7 @@ async def record_conversations(
     user_id = principal.require(CAPTURE)
     if not items:
         return []
-    now = datetime.now(UTC)
+    now = clock.now()
     campaigns = await repository.campaigns_by_id(session, {i.campaign_id for i in items})
     question_sets = await repository.question_sets(
         session, list(campaigns), list({(i.campaign_id, i.question_set_version) for i in items})

@@ -7,7 +7,6 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,6 +17,7 @@ from api.conversations.access import CAPTURE, CODERS, not_visible
 from api.conversations.inputs import CodingIn
 from api.conversations.models import Coding, Conversation, Theme
 from api.errors import BadInput, Conflict, DomainError, Forbidden, InvalidInput
+from api.shared import clock
 from api.shared.pagination import PageRequest
 
 FIRST, SECOND = 1, 2
@@ -149,7 +149,7 @@ async def code_conversation(
             conversation.id,
             theme_tallies.deltas(conversation.first_coded_at is not None, replaced, kept),
         )
-    now = datetime.now(UTC)
+    now = clock.now()
     marks: dict[str, object] = (
         {"first_coder_id": user_id, "first_coded_at": now}
         if round_ == FIRST
