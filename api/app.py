@@ -7,25 +7,18 @@ from contextlib import asynccontextmanager
 
 import orjson
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from api.context import RequestContext
-from api.db import (
-    UNAVAILABLE_ERRORS,
-    DatabaseUnavailable,
-    RequestSession,
-    make_engine,
-    make_sessionmaker,
-)
-from api.errors import DomainError
+from api.db import RequestSession, make_engine, make_sessionmaker
 from api.read_only import ReadOnly
 from api.request_id import RequestIdMiddleware
 from api.rest import conversation_exports, exports, health, media, tiles
 from api.rest.dependencies import request_session
+from api.rest.errors import EXCEPTION_HANDLERS
 from api.rest.grant_exports import router as grant_exports_router
 from api.rest.grant_media import router as grant_media_router
 from api.schema import build_schema, format_error
@@ -33,6 +26,7 @@ from api.settings import PROJECT_ROOT, Settings, get_settings
 from api.shared.language import preferred_language
 from api.web.compression import add_compression
 from api.web.etags import ETags
+from api.web.lean_routes import LeanRoutes
 from api.web.limits import BodySizeLimit, RateLimit, RateLimits, Throttle
 from api.web.nul_text import RefuseNulInUrl
 from api.web.persisted_queries import PersistedQueries, QueryStore
@@ -62,27 +56,6 @@ class CymunedGraphQLRouter(GraphQLRouter):
             return orjson.loads(data)
         except orjson.JSONDecodeError:
             return super().decode_json(data)
-
-
-async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
-    """REST routes answer expected failures with their status and the same codes as GraphQL."""
-    assert isinstance(exc, DomainError)
-    language = preferred_language(request.headers.get("accept-language"))
-    error = {"code": exc.code, "message": exc.message_in(language)}
-    if exc.field:
-        error["field"] = exc.field
-    return JSONResponse({"error": error}, status_code=exc.http_status)
-
-
-async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
-    """The database is unreachable: a retryable 503, never a 500."""
-    language = preferred_language(request.headers.get("accept-language"))
-    error = {"code": DatabaseUnavailable.code, "message": DatabaseUnavailable.message_in(language)}
-    return JSONResponse(
-        {"error": error},
-        status_code=DatabaseUnavailable.http_status,
-        headers={"Retry-After": str(DatabaseUnavailable.retry_after_s)},
-    )
 
 
 def create_app(
@@ -140,9 +113,8 @@ def create_app(
         ),
         prefix="/graphql",
     )
-    app.add_exception_handler(DomainError, _domain_error)
-    for unavailable in UNAVAILABLE_ERRORS:
-        app.add_exception_handler(unavailable, _database_unavailable)
+    for kind, handler in EXCEPTION_HANDLERS:
+        app.add_exception_handler(kind, handler)
     app.include_router(health.router)
     app.include_router(conversation_exports.router)
     for router in (tiles.router, exports.router, media.router):  # assets
@@ -150,7 +122,9 @@ def create_app(
     app.include_router(grant_exports_router)
     app.include_router(grant_media_router)
     # Outermost last: request id, rate and size limits, NUL in the URL, compression, ETags
-    # (inside compression: tagged from the uncompressed body), persisted queries.
+    # (inside compression: tagged from the uncompressed body), persisted queries, and the
+    # routes answered ahead of FastAPI's router (each also declared on a router above).
+    app.add_middleware(LeanRoutes, routes=[tiles.LEAN_ASSET_TILE])
     app.add_middleware(
         PersistedQueries,
         store=QueryStore.from_directory(

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, Request
+from starlette.datastructures import State
 
 from api.auth.principal import ANONYMOUS, Principal
 from api.auth.tokens import bearer_token
@@ -39,22 +40,28 @@ async def request_principal(
 
 
 @asynccontextmanager
-async def reading(request: Request) -> AsyncIterator[tuple[Principal, ReadConnection]]:
-    """The caller and a read connection, for routes that read in single statements (map
-    tiles, a page of GeoJSON) and need no session. A plain context manager rather than
-    FastAPI dependencies, which cost a map tile more CPU than its SQL: the anonymous public
-    (most tiles) needs no session at all; a token is checked in a session of its own,
-    closed before the connection is taken, so one request never holds two."""
+async def reading(
+    state: State, authorization: str | None
+) -> AsyncIterator[tuple[Principal, ReadConnection]]:
+    """The caller (by the request's Authorization header) and a read connection of the
+    app (`state`), for routes that read in single statements (map tiles, a page of
+    GeoJSON) and need no session. A plain context manager rather than FastAPI
+    dependencies, which cost a map tile more CPU than its SQL: the anonymous public (most
+    tiles) needs no session at all; a token is checked in a session of its own, closed
+    before the connection is taken, so one request never holds two."""
+    from api.people import service as people
+
     principal = ANONYMOUS
-    if bearer_token(request.headers.get("authorization")) is not None:
-        async with request.app.state.sessionmaker() as session:
-            principal = await request_principal(request, session, request.app.state.settings)
-    async with request.app.state.read_only.connection() as connection:
+    token = bearer_token(authorization)
+    if token is not None:
+        async with state.sessionmaker() as session:
+            principal = await people.principal_or_anonymous(session, state.settings, token)
+    async with state.read_only.connection() as connection:
         yield principal, connection
 
 
 async def read_access(request: Request) -> AsyncIterator[tuple[Principal, ReadConnection]]:
     """`reading` as a dependency, for a streamed response: the connection is held until
     the last byte is sent."""
-    async with reading(request) as access:
+    async with reading(request.app.state, request.headers.get("authorization")) as access:
         yield access

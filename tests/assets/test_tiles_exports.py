@@ -10,8 +10,11 @@ from datetime import datetime
 
 import httpx
 import orjson
+import pytest
+from fastapi import APIRouter
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from starlette.types import Receive, Scope, Send
 
 from api.app import create_app
 from api.assets import service as assets
@@ -114,6 +117,32 @@ async def test_a_tile_outside_the_grid_is_a_clear_error(client, session: AsyncSe
     assert response.json()["error"]["field"] == "x"
     too_deep = await client.get("/tiles/assets/23/0/0.mvt")
     assert too_deep.json()["error"]["field"] == "z"
+
+
+async def test_a_tile_is_answered_ahead_of_fastapis_router_as_the_route_would(
+    client, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token, _ = await _register(client, session)
+    routed: list[str] = []
+    through_router = APIRouter.__call__
+
+    async def watched(router: APIRouter, scope: Scope, receive: Receive, send: Send) -> None:
+        routed.append(scope["path"])
+        await through_router(router, scope, receive, send)
+
+    monkeypatch.setattr(APIRouter, "__call__", watched)
+    url = tile_of(CARMARTHEN, 12)
+    # "12.0" is a number to FastAPI but not to the lean route's pattern: the router's answer.
+    z, rest = url.removeprefix("/tiles/assets/").split("/", 1)
+    by_router = f"/tiles/assets/{z}.0/{rest}"
+    for headers in ({}, {"Authorization": f"Bearer {token}"}):
+        lean, routed_answer = [await client.get(u, headers=headers) for u in (url, by_router)]
+        assert lean.status_code == routed_answer.status_code == 200
+        assert lean.content == routed_answer.content and b"Verified library" in lean.content
+        for name in ("content-type", "cache-control", "vary", "etag"):
+            assert lean.headers[name] == routed_answer.headers[name]
+    assert routed == [by_router, by_router]
+    assert (await client.get("/tiles/assets/z/0/0.mvt")).status_code == 422
 
 
 async def test_geojson_export_follows_the_visibility_rules(client, session: AsyncSession) -> None:
