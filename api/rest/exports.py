@@ -40,12 +40,7 @@ CSV_COLUMNS = (
     "approximate",
     "county_code",
     "community_id",
-    "address",
-    "postcode",
-    "contact_name",
-    "contact_phone",
-    "contact_email",
-    "website",
+    *PERSONAL_DETAILS,  # blank where the caller may not see them, as in asset_record
     "opening_times",
     "accessibility",
     "languages",
