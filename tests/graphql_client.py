@@ -71,3 +71,8 @@ def _headers(token: str | None, language: str | None) -> dict[str, str]:
 
 def error_codes(body: dict[str, Any]) -> list[str]:
     return [e["extensions"]["code"] for e in body.get("errors", [])]
+
+
+def user_errors(payload: dict[str, Any]) -> list[tuple[str, str]]:
+    """A mutation payload's `userErrors` as (field, code) pairs, in order."""
+    return [(e["field"], e["code"]) for e in payload["userErrors"]]

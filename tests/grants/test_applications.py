@@ -15,12 +15,12 @@ from api.grants.models import GrantApplication
 from api.places import service as places
 from tests.conftest import StatementCounter
 from tests.grants.helpers import application_input, community_ids, make_world, user_token
-from tests.graphql_client import error_codes, gql, operation
+from tests.graphql_client import error_codes, gql, operation, user_errors
 from tests.people.helpers import CARMARTHENSHIRE, CEREDIGION
 
 
 def codes(payload: dict) -> set[tuple[str, str]]:
-    return {(e["field"], e["code"]) for e in payload["userErrors"]}
+    return set(user_errors(payload))
 
 
 async def _count(session: AsyncSession) -> int:

@@ -11,12 +11,8 @@ from api.audit.models import AuditEntry
 from api.auth.principal import Role
 from api.grants.models import GrantRound
 from tests.grants.helpers import make_world, user_token
-from tests.graphql_client import error_codes, gql, operation
+from tests.graphql_client import error_codes, gql, operation, user_errors
 from tests.people.helpers import CEREDIGION
-
-
-def codes(payload: dict) -> list[tuple[str, str]]:
-    return [(e["field"], e["code"]) for e in payload["userErrors"]]
 
 
 async def test_no_decision_without_a_quorum_of_unconflicted_reviews(
@@ -27,7 +23,7 @@ async def test_no_decision_without_a_quorum_of_unconflicted_reviews(
     await world.reviewed(application_id, members=[0, 1])
     await world.declare(2, application_id, conflict=True, note="Neighbour")
     refused = await world.decide(application_id)
-    assert codes(refused) == [("applicationId", "NO_QUORUM")]
+    assert user_errors(refused) == [("applicationId", "NO_QUORUM")]
     assert refused["application"] is None
 
 
@@ -40,9 +36,9 @@ async def test_an_award_may_be_lower_and_lists_who_was_recused(
     await world.declare(3, application_id, conflict=True, note="Trustee")
 
     above = await world.decide(application_id, amountPence=40_001)
-    assert codes(above) == [("amountPence", "AMOUNT_ABOVE_REQUEST")]
+    assert user_errors(above) == [("amountPence", "AMOUNT_ABOVE_REQUEST")]
     nothing = await world.decide(application_id, amountPence=0)
-    assert codes(nothing) == [("amountPence", "AMOUNT_NOT_POSITIVE")]
+    assert user_errors(nothing) == [("amountPence", "AMOUNT_NOT_POSITIVE")]
     awarded = await world.decide(application_id, amountPence=35_000)
     decision = awarded["application"]["decision"]
     assert awarded["application"]["status"] == "AWARDED"
@@ -73,9 +69,9 @@ async def test_an_award_may_be_lower_and_lists_who_was_recused(
         {"id": application_id, "status": "WITHDRAWN", "reason": "Too late"},
         world.applicant,
     )
-    assert codes(late) == [("status", "ILLEGAL_TRANSITION")]
+    assert user_errors(late) == [("status", "ILLEGAL_TRANSITION")]
     again = await world.decide(application_id)
-    assert codes(again) == [("status", "ILLEGAL_TRANSITION")]
+    assert user_errors(again) == [("status", "ILLEGAL_TRANSITION")]
 
 
 async def test_a_declined_applicant_sees_the_feedback_but_not_the_scores(
@@ -85,7 +81,7 @@ async def test_a_declined_applicant_sees_the_feedback_but_not_the_scores(
     application_id = await world.in_review()
     await world.reviewed(application_id)
     silent = await world.decide(application_id, outcome="DECLINED")
-    assert codes(silent) == [("feedback", "FEEDBACK_REQUIRED")]
+    assert user_errors(silent) == [("feedback", "FEEDBACK_REQUIRED")]
     declined = await world.decide(
         application_id,
         outcome="DECLINED",
@@ -125,7 +121,7 @@ async def test_awards_never_exceed_the_budget(
         await world.reviewed(application_id, members=[0])
     assert (await world.decide(first))["application"]["status"] == "AWARDED"
     over = await world.decide(second)
-    assert codes(over) == [("amountPence", "OVER_BUDGET")]
+    assert user_errors(over) == [("amountPence", "OVER_BUDGET")]
     within = await world.decide(second, amountPence=30_000)
     assert within["application"]["decision"]["amountAwardedPence"] == 30_000
     stored = await session.get(GrantRound, world.round_id)

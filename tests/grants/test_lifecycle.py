@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.grants.lifecycle import TRANSITIONS, Status
 from api.grants.models import GrantTransition
 from tests.grants.helpers import make_world
-from tests.graphql_client import error_codes, gql, operation
+from tests.graphql_client import error_codes, gql, operation, user_errors
 from tests.people.helpers import audit_actions
 
 S = Status
@@ -44,9 +44,7 @@ async def test_illegal_moves_are_refused_with_their_own_codes(
         )
 
     skipped = await move("IN_REVIEW")
-    assert [(e["field"], e["code"]) for e in skipped["userErrors"]] == [
-        ("status", "ILLEGAL_TRANSITION")
-    ]
+    assert user_errors(skipped) == [("status", "ILLEGAL_TRANSITION")]
     award = await move("AWARDED")
     assert [e["code"] for e in award["userErrors"]] == ["NEEDS_OWN_MUTATION"]
 

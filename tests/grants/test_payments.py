@@ -6,17 +6,13 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.grants.helpers import make_world
-from tests.graphql_client import error_codes, gql, operation
+from tests.graphql_client import error_codes, gql, operation, user_errors
 
 DO_IT = {
     "tier": "DO_IT",
     "amountRequestedPence": 150_001,
     "budgetLines": [{"item": "Hall hire", "amountPence": 150_001}],
 }
-
-
-def codes(payload: dict) -> list[tuple[str, str]]:
-    return [(e["field"], e["code"]) for e in payload["userErrors"]]
 
 
 async def _tranches(client: httpx.AsyncClient, application_id: str, token: str) -> list[dict]:
@@ -31,7 +27,7 @@ async def test_accepting_makes_the_tiers_tranches(
     application_id = await world.awarded(**DO_IT)
     assert await _tranches(client, application_id, world.coordinator) == []
     unaccepted = await world.pay(application_id, 1)
-    assert codes(unaccepted) == [("applicationId", "AWARD_NOT_ACCEPTED")]
+    assert user_errors(unaccepted) == [("applicationId", "AWARD_NOT_ACCEPTED")]
 
     other = await world.other_applicant()
     body = await gql(
@@ -60,8 +56,8 @@ async def test_a_tranche_is_paid_once_and_only_when_due(
     world = await make_world(client, session, panel_size=3)
     application_id = await world.active(**DO_IT)
 
-    assert codes(await world.pay(application_id, 2)) == [("seq", "TRANCHE_NOT_DUE")]
-    assert codes(await world.pay(application_id, 3)) == [("seq", "NO_SUCH_TRANCHE")]
+    assert user_errors(await world.pay(application_id, 2)) == [("seq", "TRANCHE_NOT_DUE")]
+    assert user_errors(await world.pay(application_id, 3)) == [("seq", "NO_SUCH_TRANCHE")]
     body = await gql(
         client,
         operation("RecordPayment"),
@@ -74,7 +70,7 @@ async def test_a_tranche_is_paid_once_and_only_when_due(
     )
     assert error_codes(body) == ["FORBIDDEN"]
 
-    assert codes(await world.pay(application_id, 1, "R" * 101)) == [("reference", "TOO_LONG")]
+    assert user_errors(await world.pay(application_id, 1, "R" * 101)) == [("reference", "TOO_LONG")]
     paid = await world.pay(application_id, 1, "BACS-0001")
     assert paid["tranche"] == {
         "seq": 1,
@@ -83,7 +79,7 @@ async def test_a_tranche_is_paid_once_and_only_when_due(
         "paidOn": "2027-02-01",
         "reference": "BACS-0001",
     }
-    assert codes(await world.pay(application_id, 1)) == [("seq", "TRANCHE_NOT_DUE")]
+    assert user_errors(await world.pay(application_id, 1)) == [("seq", "TRANCHE_NOT_DUE")]
 
     report = (await world.report(application_id))["report"]
     await world.review_report(report["id"])

@@ -10,12 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.auth.principal import Role
 from tests.conftest import StatementCounter
 from tests.grants.helpers import make_world, user_token
-from tests.graphql_client import error_codes, gql, operation
+from tests.graphql_client import error_codes, gql, operation, user_errors
 from tests.people.helpers import CARMARTHENSHIRE, CEREDIGION
-
-
-def codes(payload: dict) -> list[tuple[str, str]]:
-    return [(e["field"], e["code"]) for e in payload["userErrors"]]
 
 
 async def test_reports_only_on_active_projects_with_sane_figures(
@@ -24,7 +20,7 @@ async def test_reports_only_on_active_projects_with_sane_figures(
     world = await make_world(client, session, panel_size=3)
     application_id = await world.awarded()
     early = await world.report(application_id)
-    assert codes(early) == [("applicationId", "PROJECT_NOT_ACTIVE")]
+    assert user_errors(early) == [("applicationId", "PROJECT_NOT_ACTIVE")]
 
     await world.call("AcceptAward", {"applicationId": application_id}, world.applicant)
     await world.move(application_id, "ACTIVE")
@@ -33,7 +29,7 @@ async def test_reports_only_on_active_projects_with_sane_figures(
         participants=-1,
         wellbeing={"respondents": 10, "meanBefore": 6.5, "meanAfter": 24.0},
     )
-    assert sorted(codes(bad)) == [
+    assert sorted(user_errors(bad)) == [
         ("participants", "NEGATIVE_COUNT"),
         ("wellbeing", "WEMWBS_OUT_OF_RANGE"),
     ]
@@ -63,7 +59,7 @@ async def test_staff_approve_or_send_back_a_report(
         expect_errors=True,
     )
     assert error_codes(body) == ["FORBIDDEN"]
-    assert codes(await world.review_report(report["id"], approve=False)) == [
+    assert user_errors(await world.review_report(report["id"], approve=False)) == [
         ("note", "REASON_REQUIRED")
     ]
     sent_back = await world.review_report(report["id"], approve=False, note="Add the numbers")
@@ -72,7 +68,9 @@ async def test_staff_approve_or_send_back_a_report(
         "status": "SENT_BACK",
         "reviewNote": "Add the numbers",
     }
-    assert codes(await world.review_report(report["id"])) == [("reportId", "REPORT_NOT_PENDING")]
+    assert user_errors(await world.review_report(report["id"])) == [
+        ("reportId", "REPORT_NOT_PENDING")
+    ]
 
 
 async def test_the_grants_report_adds_up_a_round_and_a_county(

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.auth.principal import Role
 from api.grants.models import GrantRound
 from tests.grants.helpers import make_world, round_input, user_token
-from tests.graphql_client import error_codes, gql, operation
+from tests.graphql_client import error_codes, gql, operation, user_errors
 from tests.people.helpers import CARMARTHENSHIRE, CEREDIGION, audit_actions
 
 
@@ -106,7 +106,7 @@ async def test_a_bad_round_names_each_field_and_writes_nothing(
     body = await gql(client, operation("CreateGrantRound"), {"input": bad}, token=token)
     payload = body["data"]["createGrantRound"]
     assert payload["round"] is None
-    assert {(e["field"], e["code"]) for e in payload["userErrors"]} == {
+    assert set(user_errors(payload)) == {
         ("countyCodes", "UNKNOWN_COUNTY"),
         ("closesAt", "DATES_OUT_OF_ORDER"),
         ("budgetPence", "BUDGET_INVALID"),
@@ -199,7 +199,7 @@ async def test_round_times_need_a_zone_and_names_a_sane_length(
     bad = round_input(opensAt="2027-01-01T09:00:00", nameEn="x" * 201)
     body = await gql(client, operation("CreateGrantRound"), {"input": bad}, token=token)
     payload = body["data"]["createGrantRound"]
-    assert {(e["field"], e["code"]) for e in payload["userErrors"]} == {
+    assert set(user_errors(payload)) == {
         ("opensAt", "TIMEZONE_REQUIRED"),
         ("nameEn", "TOO_LONG"),
     }

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from api.audit.models import AuditEntry
 from api.auth.principal import Role
 from api.people.models import RoleGrant, User
-from tests.graphql_client import error_codes, gql, operation
+from tests.graphql_client import error_codes, gql, operation, user_errors
 from tests.people.helpers import (
     CARMARTHENSHIRE,
     CEREDIGION,
@@ -157,7 +157,7 @@ async def test_bad_input_names_the_fields_and_writes_nothing(client, session):
         assert [e["field"] for e in payload["userErrors"]] == [field], payload
 
     duplicate = (await _create(client, token, email="TAKEN@example.org"))["data"]["createUser"]
-    assert [(e["field"], e["code"]) for e in duplicate["userErrors"]] == [("email", "CONFLICT")]
+    assert user_errors(duplicate) == [("email", "CONFLICT")]
 
     unclear_scope = (
         await _create(

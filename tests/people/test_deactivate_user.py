@@ -6,7 +6,7 @@ from typing import Any
 
 from api.auth import tokens
 from api.auth.principal import ALL_COUNTIES, Role
-from tests.graphql_client import error_codes, gql, operation
+from tests.graphql_client import error_codes, gql, operation, user_errors
 from tests.people.helpers import (
     CEREDIGION,
     PASSWORD,
@@ -122,4 +122,4 @@ async def test_an_unknown_user_is_a_user_error(client, session):
 
     payload = body["data"]["deactivateUser"]
     assert payload["user"] is None
-    assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [("userId", "NOT_FOUND")]
+    assert user_errors(payload) == [("userId", "NOT_FOUND")]

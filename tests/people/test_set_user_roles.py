@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from api.audit.models import AuditEntry
 from api.auth.principal import ALL_COUNTIES, Role
-from tests.graphql_client import error_codes, gql, operation
+from tests.graphql_client import error_codes, gql, operation, user_errors
 from tests.people.helpers import (
     CARMARTHENSHIRE,
     CEREDIGION,
@@ -97,7 +97,7 @@ async def test_a_stale_version_is_a_conflict_and_changes_nothing(client, session
 
     payload = stale["data"]["setUserRoles"]
     assert payload["user"] is None
-    assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [("version", "CONFLICT")]
+    assert user_errors(payload) == [("version", "CONFLICT")]
     me = await gql(
         client, operation("Me"), token=(await sign_in(client, "twice@example.org"))["accessToken"]
     )
@@ -120,9 +120,7 @@ async def test_unknown_user_and_unknown_county_are_user_errors(client, session):
         client, token, user.id, [{"role": "PANEL", "countyCodes": ["E06000001"]}]
     )
 
-    assert [
-        (e["field"], e["code"]) for e in unknown_user["data"]["setUserRoles"]["userErrors"]
-    ] == [("userId", "NOT_FOUND")]
+    assert user_errors(unknown_user["data"]["setUserRoles"]) == [("userId", "NOT_FOUND")]
     assert [e["field"] for e in unknown_county["data"]["setUserRoles"]["userErrors"]] == [
         "roles.0.countyCodes"
     ]

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from api.auth.principal import ALL_COUNTIES, Role
 from api.db import RequestSession
 from api.places.models import Community, CommunityLsoa, CommunitySet
-from tests.graphql_client import error_codes, gql, operation
+from tests.graphql_client import error_codes, gql, operation, user_errors
 from tests.people.helpers import CARMARTHENSHIRE, CEREDIGION, PEMBROKESHIRE, make_user, sign_in
 
 
@@ -359,9 +359,7 @@ async def test_editing_makes_a_new_version_and_keeps_the_old(
         {"input": {"id": made["id"], "version": 1, "nameEn": "Trydydd"}},
         token=token,
     )
-    assert [(e["field"], e["code"]) for e in stale["data"]["updateCommunity"]["userErrors"]] == [
-        ("version", "CONFLICT")
-    ]
+    assert user_errors(stale["data"]["updateCommunity"]) == [("version", "CONFLICT")]
     name = await session.scalar(select(Community.name_en).where(Community.id == made["id"]))
     assert name == "Enw newydd"
 
