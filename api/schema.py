@@ -36,6 +36,7 @@ from api.shared.datetimes import DATETIME_SCALAR
 from api.shared.geojson import GEOJSON_SCALAR, GeoJSON
 from api.shared.language import Language
 from api.shared.uploads import UPLOAD_SCALAR, Upload
+from api.web import coercion
 from api.web.nul_text import RefuseNulText
 from api.web.query_cost import CostLimits, QueryCostLimiter
 
@@ -102,7 +103,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         page_size=settings.page_size_max,
         list_items=settings.query_cost_list_items,
     )
-    return CymunedSchema(
+    schema = CymunedSchema(
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(
@@ -118,3 +119,5 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             RefuseNulText,
         ],
     )
+    coercion.install(schema._schema)
+    return schema
