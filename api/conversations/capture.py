@@ -171,7 +171,6 @@ async def record_conversations(
     outcomes = await _insert(session, rows, outcomes)
     created = [o.id for o in outcomes if o.status is BatchStatus.CREATED]
     await repository.insert_contacts(session, [contacts[i] for i in created if i in contacts])
-    await repository.add_to_tallies(session, created)
     await audit.record_many(
         session,
         actor_id=user_id,

@@ -252,46 +252,6 @@ async def stored_identities(
     return found, withdrawn
 
 
-@functools.cache
-def _bulk_insert_sql(table: Any) -> tuple[list[str], list[str], Any]:
-    """INSERT ... SELECT FROM unnest(one array per column): a whole batch as one statement
-    with one parameter per column, whatever the batch size (JSONB travels as text). Built
-    on first use, once foreign-key columns have taken their referred column's type."""
-    dialect = postgresql.dialect()
-    columns = [c for c in table.columns if c.server_default is None]
-    jsonb = [c.name for c in columns if isinstance(c.type, JSONB)]
-    names = ", ".join(c.name for c in columns)
-    arrays = ", ".join(
-        f"CAST(:{c.name} AS {'text' if c.name in jsonb else c.type.compile(dialect)}[])"
-        for c in columns
-    )
-    values = ", ".join(f"CAST({c.name} AS jsonb)" if c.name in jsonb else c.name for c in columns)
-    sql = text(
-        f"INSERT INTO {table.name} ({names}) SELECT {values} FROM unnest({arrays}) AS r({names}) "
-        f"ON CONFLICT DO NOTHING RETURNING id"
-    )
-    return [c.name for c in columns], jsonb, sql
-
-
-async def insert_conversations(session: AsyncSession, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
-    """Insert in one statement; rows whose id or reference code is already taken are
-    skipped (their ids are not in the result)."""
-    if not rows:
-        return set()
-    columns, jsonb, sql = _bulk_insert_sql(Conversation.__table__)
-    params = {
-        name: [orjson.dumps(row[name]).decode() if name in jsonb else row.get(name) for row in rows]
-        for name in columns
-    }
-    result = await session.execute(sql, params)
-    return set(result.scalars().all())
-
-
-async def insert_contacts(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        await session.execute(insert(ConversationContact), rows)
-
-
 # --- tallies (what progress counts) -------------------------------------------------------
 
 # Each conversation's value of each tallied dimension, for a conversation row `c`. Weeks
@@ -305,26 +265,70 @@ TALLIED = """(VALUES
     ('age_band', c.age_band)
 ) AS d(dimension, value)"""
 
-# In key order, so concurrent batches lock tally rows in the same order: one waits for the
-# other's commit, they never deadlock.
-ADD_TO_TALLIES = text(
-    f"""
+# The rows an INSERT returned (as CTE `c`) counted into their campaigns' tallies. In key
+# order, so concurrent batches lock tally rows in the same order: one waits for the other's
+# commit, they never deadlock.
+_TALLY_INSERTED = f"""
     INSERT INTO conversation_tallies (campaign_id, county_code, dimension, value, n)
     SELECT c.campaign_id, c.county_code, d.dimension, coalesce(d.value, ''), count(*)
-    FROM conversations c CROSS JOIN LATERAL {TALLIED}
-    WHERE c.id = ANY(CAST(:ids AS uuid[]))
+    FROM c CROSS JOIN LATERAL {TALLIED}
     GROUP BY 1, 2, 3, 4
     ORDER BY 1, 2, 3, 4
     ON CONFLICT (campaign_id, county_code, dimension, value)
     DO UPDATE SET n = conversation_tallies.n + excluded.n
-    """
-)
+"""
 
 
-async def add_to_tallies(session: AsyncSession, ids: Sequence[uuid.UUID]) -> None:
-    """Count these newly stored conversations in their campaigns' tallies; one statement."""
-    if ids:
-        await session.execute(ADD_TO_TALLIES, {"ids": list(ids)})
+@functools.cache
+def _insert_and_tally_sql() -> tuple[list[str], list[str], Any]:
+    """INSERT ... SELECT FROM unnest(one array per column): a whole batch as one statement
+    with one parameter per column, whatever the batch size (JSONB travels as text). The
+    rows it wrote are counted in the tallies by the same statement, from what it returns
+    rather than by reading them back. Built on first use, once foreign-key columns have
+    taken their referred column's type."""
+    dialect = postgresql.dialect()
+    table = Conversation.__table__
+    columns = [c for c in table.columns if c.server_default is None]
+    jsonb = [c.name for c in columns if isinstance(c.type, JSONB)]
+    names = ", ".join(c.name for c in columns)
+    arrays = ", ".join(
+        f"CAST(:{c.name} AS {'text' if c.name in jsonb else c.type.compile(dialect)}[])"
+        for c in columns
+    )
+    values = ", ".join(f"CAST({c.name} AS jsonb)" if c.name in jsonb else c.name for c in columns)
+    sql = text(
+        f"""
+        WITH c AS (
+            INSERT INTO {table.name} ({names}) SELECT {values} FROM unnest({arrays}) AS r({names})
+            ON CONFLICT DO NOTHING
+            RETURNING id, campaign_id, county_code, community_id, channel, language,
+                      collected_at, age_band
+        ),
+        tallied AS ({_TALLY_INSERTED})
+        SELECT id FROM c
+        """
+    )
+    return [c.name for c in columns], jsonb, sql
+
+
+async def insert_conversations(session: AsyncSession, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
+    """Insert in one statement, counting them in their campaigns' tallies; rows whose id or
+    reference code is already taken are skipped (their ids are not in the result, nor
+    counted)."""
+    if not rows:
+        return set()
+    columns, jsonb, sql = _insert_and_tally_sql()
+    params = {
+        name: [orjson.dumps(row[name]).decode() if name in jsonb else row.get(name) for row in rows]
+        for name in columns
+    }
+    result = await session.execute(sql, params)
+    return set(result.scalars().all())
+
+
+async def insert_contacts(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(ConversationContact), rows)
 
 
 # --- theme tallies (what the theme report counts) ------------------------------------------
