@@ -42,13 +42,14 @@ def _row(
     campaign: Campaign,
     user_id: uuid.UUID,
     content_fingerprint: str,
+    reference_code: str,
 ) -> dict[str, Any]:
     profile = item.profile
     return {
         "id": item.id,
         "campaign_id": item.campaign_id,
         "question_set_version": item.question_set_version,
-        "reference_code": reference.new_code(),
+        "reference_code": reference_code,
         "collected_at": item.collected_at,
         "recorded_by": user_id,
         "channel": item.channel.value,
@@ -91,9 +92,8 @@ async def record_conversations(
     question_sets = await repository.question_sets(
         session, list(campaigns), list({(i.campaign_id, i.question_set_version) for i in items})
     )
-    stored, withdrawn = await repository.stored_identities(
-        session, [i.id for i in items], [id_digest(i.id) for i in items]
-    )
+    digests = [id_digest(i.id) for i in items]
+    stored, withdrawn = await repository.stored_identities(session, [i.id for i in items], digests)
     # A replay is answered from what is stored: it needs neither checks nor a place (phones
     # with patchy signal send whole batches again).
     replays = [item.id in stored for item in items]
@@ -122,7 +122,8 @@ async def record_conversations(
     outcomes: list[ItemOutcome[str]] = []
     rows: dict[uuid.UUID, dict[str, Any]] = {}
     contacts: dict[uuid.UUID, dict[str, Any]] = {}
-    for item, errors, place in zip(items, prechecked, places, strict=True):
+    codes = iter(reference.new_codes(len(items)))
+    for item, digest, errors, place in zip(items, digests, prechecked, places, strict=True):
         # orjson writes the dataclass as it is: no deep copy through asdict.
         content = fingerprint({"conversation": item})
         earlier = stored.get(item.id) or (
@@ -133,7 +134,7 @@ async def record_conversations(
         if earlier is not None:
             outcomes.append(_replayed(item.id, earlier, content))
             continue
-        if id_digest(item.id) in withdrawn:
+        if digest in withdrawn:
             outcomes.append(
                 ItemOutcome.rejected(
                     item.id,
@@ -159,7 +160,9 @@ async def record_conversations(
         if errors:
             outcomes.append(ItemOutcome.rejected(item.id, errors))
             continue
-        rows[item.id] = _row(item, answers, place, campaigns[item.campaign_id], user_id, content)
+        rows[item.id] = _row(
+            item, answers, place, campaigns[item.campaign_id], user_id, content, next(codes)
+        )
         if (
             item.contact is not None
             and item.consent.contact
@@ -220,8 +223,8 @@ async def _insert(
         for conversation_id, earlier in stored.items():
             content = skipped.pop(conversation_id)["fingerprint"]
             outcomes[position.pop(conversation_id)] = _replayed(conversation_id, earlier, content)
-        for row in skipped.values():
-            row["reference_code"] = reference.new_code()
+        for row, code in zip(skipped.values(), reference.new_codes(len(skipped)), strict=True):
+            row["reference_code"] = code
         return skipped
 
     await write_settled(

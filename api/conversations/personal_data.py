@@ -4,7 +4,6 @@ deletes: what people said is stored as they said it until a person decides."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,12 +28,14 @@ def _introduces(lower: str) -> bool:
 # What each pattern cannot match without, checked first: most answers have no digits, no @
 # and no introduction, and these checks cost a fraction of the patterns' full scans (which
 # cost more than the rest of a batch's checks together).
-HINTS: dict[str, Callable[[str], bool]] = {
-    "EMAIL": lambda text: "@" in text,
-    "PHONE": lambda text: _DIGIT.search(text) is not None,
-    "POSTCODE": lambda text: _DIGIT.search(text) is not None,
-    "NAME": lambda text: _introduces(text.lower()),
-}
+def _hints(text: str) -> dict[str, bool]:
+    digits = _DIGIT.search(text) is not None
+    return {
+        "EMAIL": "@" in text,
+        "PHONE": digits,
+        "POSTCODE": digits,
+        "NAME": _introduces(text.lower()),
+    }
 
 
 @dataclass(frozen=True)
@@ -49,9 +50,12 @@ class Flag:
 
 def flags(text: str) -> list[Flag]:
     """Spans of `text` that look like personal data, in order of position."""
+    hints = _hints(text)
+    if not any(hints.values()):
+        return []
     found = []
     for kind, pattern in PATTERNS.items():
-        if not HINTS[kind](text):
+        if not hints[kind]:
             continue
         for match in pattern.finditer(text):
             group = 1 if pattern.groups else 0
