@@ -31,7 +31,8 @@ async def counts_within(
 async def top_themes_within(
     session: AsyncSession, community_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[RaisedTheme]]:
-    """Each community's most coded themes, with how many conversations raised them."""
+    """Each community's most coded themes (sub-themes counted in their theme), with how
+    many conversations raised them; read from the theme tallies."""
     found = await repository.top_themes_within(session, community_ids, TOP_THEMES)
     return {
         community: [RaisedTheme(t.label_en, t.label_cy, n) for t, n in themes]

@@ -1066,17 +1066,20 @@ async def counts_within(
 async def top_themes_within(
     session: AsyncSession, community_ids: Sequence[uuid.UUID], per_community: int
 ) -> dict[uuid.UUID, list[tuple[Theme, int]]]:
-    """The themes coded most often (first coder, distinct conversations) in each community."""
+    """The themes (not sub-themes) first-coded in most conversations in each community, a
+    theme counting the conversations of its sub-themes once each: summed from the theme
+    tallies, not counted from the codings."""
     homes = _homes_within(community_ids)
     counted = (
         select(
             homes.c.target_id,
-            Coding.theme_id,
-            func.count(func.distinct(Coding.conversation_id)).label("n"),
+            ThemeTally.theme_id,
+            func.sum(ThemeTally.n).label("n"),
         )
-        .join(Conversation, Conversation.community_id == homes.c.home_id)
-        .join(Coding, (Coding.conversation_id == Conversation.id) & (Coding.round == 1))
-        .group_by(homes.c.target_id, Coding.theme_id)
+        .join(ThemeTally, ThemeTally.community_id == homes.c.home_id)
+        .join(Theme, (Theme.id == ThemeTally.theme_id) & Theme.parent_id.is_(None))
+        .group_by(homes.c.target_id, ThemeTally.theme_id)
+        .having(func.sum(ThemeTally.n) > 0)
         .subquery()
     )
     ranked = select(
@@ -1093,7 +1096,7 @@ async def top_themes_within(
     )
     found: dict[uuid.UUID, list[tuple[Theme, int]]] = {}
     for target, theme, n in rows.all():
-        found.setdefault(target, []).append((theme, n))
+        found.setdefault(target, []).append((theme, int(n)))
     return found
 
 

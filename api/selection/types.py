@@ -150,7 +150,10 @@ class ThemeCount:
 class ComparisonRow:
     community: Community
     values: list[IndicatorValue]
-    top_themes: list[ThemeCount]
+    top_themes: list[ThemeCount] = strawberry.field(
+        description="The themes first-coded in most conversations here (a theme counts those "
+        "of its sub-themes), from the tallies the conversations keep."
+    )
 
 
 @strawberry.type(description="Indicators side by side, as computed at `computedAt`.")

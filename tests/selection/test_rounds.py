@@ -4,6 +4,7 @@ selecting, closing only with every county covered, and new versions for new weig
 from __future__ import annotations
 
 import csv
+import uuid
 from typing import Any
 
 import httpx
@@ -379,3 +380,51 @@ async def test_conversations_and_their_top_themes_sit_beside_the_indicators(
         {"label": "Mannau gwyrdd", "conversations": 3},
         {"label": "Family", "conversations": 1},
     ]
+
+
+async def test_top_themes_are_read_from_the_theme_tallies_and_equal_a_recount(
+    client: httpx.AsyncClient, session: RequestSession
+) -> None:
+    """A theme counts each conversation once, coded with it or its sub-themes; sub-themes
+    are not listed on their own; second codings, other communities and erased
+    conversations do not count; a recount of the tallies from the codings changes nothing."""
+    from api.conversations import theme_tallies
+    from tests.conversations import helpers as talk
+
+    staff = await talk.coordinator(client, session)
+    campaign = await talk.create_campaign(client, staff.token, doubleCodingShare=1.0)
+    second = await talk.person(
+        client, session, "second@example.org", {Role.ENGAGEMENT: ALL_COUNTIES}
+    )
+
+    async def theme(key: str, **fields: Any) -> dict[str, Any]:
+        return (await talk.add_theme(client, staff.token, campaign["id"], key, **fields))["theme"]
+
+    green, family, safety = await theme("green"), await theme("family"), await theme("safety")
+    parks, play = (
+        await theme("parks", parentId=green["id"]),
+        await theme("play", parentId=green["id"]),
+    )
+    here = [talk.conversation(campaign["id"]) for _ in range(6)]
+    away = talk.conversation(campaign["id"], location=talk.ABERYSTWYTH)
+    made = await talk.record(client, staff.token, [*here, away])
+    firsts = [[parks, play], [green], [parks], [family], [family, safety], [], [green, family]]
+    for item, themes in zip(made, firsts, strict=True):
+        await talk.code(client, staff.token, item["id"], [talk.on(t) for t in themes])
+    for item in made[:2]:  # a second coder's codings only measure agreement
+        await talk.code(client, second.token, item["id"], [talk.on(safety), talk.on(family)])
+    carmarthen = await gql(client, operation("PlaceAt"), talk.CARMARTHEN)
+    community = carmarthen["data"]["placeAt"]["community"]["id"]
+
+    async def top() -> list[tuple[str, int]]:
+        body = await gql(
+            client, operation("CompareCommunities"), {"ids": [community]}, token=staff.token
+        )
+        [row] = body["data"]["compareCommunities"]["rows"]
+        return [(t["label"], t["conversations"]) for t in row["topThemes"]]
+
+    assert await top() == [("Green", 3), ("Family", 2), ("Safety", 1)]
+    await gql(client, operation("EraseConversation"), {"id": made[4]["id"]}, token=staff.token)
+    assert await top() == [("Green", 3), ("Family", 1)]
+    await theme_tallies.recount(session, [uuid.UUID(campaign["id"])])
+    assert await top() == [("Green", 3), ("Family", 1)]
