@@ -28,6 +28,13 @@ from graphql import (
 )
 from graphql.execution import values
 from graphql.pyutils import is_iterable
+from graphql.type.scalars import (
+    GRAPHQL_MAX_INT,
+    GRAPHQL_MIN_INT,
+    coerce_boolean,
+    coerce_int,
+    coerce_string,
+)
 from graphql.utilities.coerce_input_value import coerce_default_value
 
 Coerce = Callable[[Any], Any]
@@ -38,11 +45,18 @@ _GENERIC_NESTING = values.input_is_nested_too_deeply
 # long as it. Wrappers (non-null, list) are made anew for every variable signature, so they
 # are compiled around the cached named types each time (a few closures).
 _coercers: dict[GraphQLInputType, Coerce] = {}
+_required_leaves: dict[GraphQLInputType, Coerce] = {}
 _depths: dict[GraphQLInputType, float] = {}
 
 
 def coercer(type_: GraphQLInputType) -> Coerce:
     """A function coercing a value of `type_` exactly as graphql-core's coerce_input_value."""
+    if isinstance(type_, GraphQLNonNull) and _is_leaf(type_.of_type):
+        # One call per required leaf, not a non-null check calling the leaf's.
+        found = _required_leaves.get(type_.of_type)
+        if found is None:
+            found = _required_leaves[type_.of_type] = _leaf(type_.of_type, Undefined)
+        return found
     if isinstance(type_, GraphQLNonNull):
         inner = coercer(type_.of_type)
 
@@ -79,16 +93,30 @@ def coercer(type_: GraphQLInputType) -> Coerce:
             made.append(_input_object(type_))
             found = _coercers[type_] = made[0]
         else:
-            found = _coercers[type_] = _leaf(type_)
+            found = _coercers[type_] = _leaf(type_, None)
     return found
 
 
-def _leaf(type_: Any) -> Coerce:
+def _is_leaf(type_: GraphQLInputType) -> bool:
+    return not isinstance(type_, GraphQLNonNull | GraphQLList | GraphQLInputObjectType)
+
+
+def _leaf(type_: Any, if_null: Any) -> Coerce:
+    """A scalar's or enum's coercion; a null is `if_null` (None, or Undefined if required)."""
     parse = type_.coerce_input_value
+    # Values the built-in scalars' own functions return unchanged, recognised without the
+    # call (anything else still goes through it).
+    kind, low, high = {
+        coerce_string: (str, None, None),
+        coerce_boolean: (bool, None, None),
+        coerce_int: (int, GRAPHQL_MIN_INT, GRAPHQL_MAX_INT),
+    }.get(parse, (None, None, None))
 
     def leaf(value: Any) -> Any:
         if value is None or value is Undefined:
-            return None
+            return if_null
+        if type(value) is kind and (low is None or low <= value <= high):
+            return value
         try:
             return parse(value)
         except Exception:  # as graphql-core: any failure is an invalid value
