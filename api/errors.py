@@ -65,6 +65,8 @@ class InvalidInput(DomainError):
             ),
         )
         self.errors = list(errors)
+        if len(self.errors) == 1:  # raised as a GraphQL error, it still names the field
+            self.field = self.errors[0].field
 
 
 INTERNAL = "INTERNAL"

@@ -76,3 +76,23 @@ def error_codes(body: dict[str, Any]) -> list[str]:
 def user_errors(payload: dict[str, Any]) -> list[tuple[str, str]]:
     """A mutation payload's `userErrors` as (field, code) pairs, in order."""
     return [(e["field"], e["code"]) for e in payload["userErrors"]]
+
+
+def refused_fields(body: dict[str, Any]) -> set[str]:
+    """The fields named by every error in a response: `userErrors` anywhere in its data
+    (batch items too) and GraphQL errors' `extensions.field`."""
+    fields = {e["extensions"].get("field") for e in body.get("errors", [])}
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                if key == "userErrors":
+                    fields.update(e["field"] for e in inner)
+                else:
+                    walk(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                walk(inner)
+
+    walk(body.get("data"))
+    return fields - {None}

@@ -17,12 +17,17 @@ from api.conversations.models import Campaign
 from api.conversations.repository import QuestionSetRow
 from api.errors import BadInput, DomainError, InvalidInput, NotFound
 from api.places import service as places
+from api.shared.limits import COUNTY_CODES_MAX, check_caps, over_caps
 
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 CHOICE_TYPES = (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE)
 MANAGERS = (Role.ADMIN, Role.COORDINATOR)
 # Anyone working on conversations may read campaigns and their questions.
 STAFF = (Role.ADMIN, Role.COORDINATOR, Role.ENGAGEMENT, Role.LEADER)
+# A question set is asked in a short conversation on a street or a phone: two core questions
+# and a banded profile. These are far past any real set, and bound the answers too.
+QUESTIONS_MAX = 50
+CHOICES_MAX = 50
 
 
 def no_such_campaign(field: str = "campaignId", error: type[DomainError] = BadInput) -> DomainError:
@@ -32,7 +37,11 @@ def no_such_campaign(field: str = "campaignId", error: type[DomainError] = BadIn
 
 
 def _question_errors(questions: Sequence[QuestionIn]) -> list[DomainError]:
-    errors: list[DomainError] = []
+    errors = over_caps((questions, QUESTIONS_MAX, "questions")) or over_caps(
+        *((q.choices, CHOICES_MAX, f"questions[{n}].choices") for n, q in enumerate(questions))
+    )
+    if errors:
+        return errors
     if not questions:
         errors.append(
             BadInput(
@@ -105,6 +114,7 @@ def _question_rows(questions: Sequence[QuestionIn]) -> list[dict[str, object]]:
 
 async def create_campaign(session: AsyncSession, principal: Principal, new: CampaignIn) -> Campaign:
     user_id = principal.require(MANAGERS)
+    check_caps((new.county_targets, COUNTY_CODES_MAX, "countyTargets"))
     errors = _question_errors(new.questions)
     if not new.name_en.strip():
         errors.append(

@@ -11,13 +11,14 @@ from typing import Any
 
 from api.auth.principal import Principal
 from api.conversations.access import CAPTURE
-from api.conversations.campaigns import no_such_campaign
+from api.conversations.campaigns import CHOICES_MAX, QUESTIONS_MAX, no_such_campaign
 from api.conversations.inputs import AnswerIn, ConversationIn, QuestionType
 from api.conversations.models import Campaign
 from api.conversations.repository import PlaceRow, QuestionSetRow
 from api.errors import BadInput, DomainError, Forbidden
 from api.people.service import not_an_email
 from api.places import service as places
+from api.shared.limits import over_caps
 
 OUTWARD_CODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?$")
 # A phone's clock may run a little fast; a conversation further in the future is a mistake.
@@ -183,6 +184,11 @@ def item_errors(
     now: datetime,
 ) -> list[DomainError]:
     """What is wrong with an item before looking at where it happened."""
+    capped = over_caps((item.answers, QUESTIONS_MAX, "answers")) or over_caps(
+        *((a.choices, CHOICES_MAX, f"answers.{a.question_key}") for a in item.answers)
+    )
+    if capped:
+        return capped
     if not item.consent.store:
         return [
             BadInput(

@@ -17,6 +17,7 @@ from api.conversations.access import CODERS, MANAGERS
 from api.conversations.inputs import ThemeIn
 from api.conversations.models import Theme
 from api.errors import BadInput, DomainError, InvalidInput, NotFound
+from api.shared.limits import check_caps
 
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 EDITORS = (*CODERS, *MANAGERS)
@@ -24,6 +25,10 @@ EDITORS = (*CODERS, *MANAGERS)
 
 def _retired(field: str) -> BadInput:
     return BadInput("This theme is retired.", field=field, cy="Mae'r thema hon wedi'i hymddeol.")
+
+
+# Keywords a theme suggests itself by: each is looked for in every answer a coder reads.
+KEYWORDS_MAX = 50
 
 
 async def codebook(
@@ -37,6 +42,7 @@ async def add_theme(
     session: AsyncSession, principal: Principal, campaign_id: uuid.UUID, new: ThemeIn
 ) -> Theme:
     user_id = principal.require(EDITORS)
+    check_caps((new.keywords, KEYWORDS_MAX, "keywords"))
     await campaigns.campaign(session, principal, campaign_id)
     errors: list[DomainError] = []
     if not KEY.match(new.key):

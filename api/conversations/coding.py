@@ -18,6 +18,7 @@ from api.conversations.inputs import CodingIn
 from api.conversations.models import Coding, Conversation, Theme
 from api.errors import BadInput, Conflict, DomainError, Forbidden, InvalidInput
 from api.shared import clock
+from api.shared.limits import check_caps
 from api.shared.pagination import PageRequest
 
 FIRST, SECOND = 1, 2
@@ -129,6 +130,11 @@ def _coding_rows(
     return list(rows.values())
 
 
+# Codings of one conversation by one coder: a theme per (theme, question) pair, and a short
+# conversation holds a handful of themes per answer.
+CODINGS_MAX = 100
+
+
 async def code_conversation(
     session: AsyncSession,
     principal: Principal,
@@ -137,6 +143,7 @@ async def code_conversation(
 ) -> tuple[int, list[dict[str, object]]]:
     """Replace the caller's codings of a conversation; returns the round and the codings."""
     user_id = principal.require(CODERS)
+    check_caps((codings, CODINGS_MAX, "codings"))
     conversation = await _conversation_to_code(session, principal, conversation_id)
     round_ = _round(conversation, user_id)
     themes = await repository.themes_by_id(session, {c.theme_id for c in codings})

@@ -33,6 +33,7 @@ from api.places import service as places
 from api.settings import Settings
 from api.shared import clock
 from api.shared.language import Language
+from api.shared.limits import COUNTY_CODES_MAX, over_caps
 from api.shared.pagination import Page, PageRequest
 from api.shared.versioning import check_version
 
@@ -641,11 +642,19 @@ async def _create_user(
     return Account(user, group_grants(grants))
 
 
+# Role grants in one list: six roles, some given county by county in grants of their own.
+ROLE_GRANTS_MAX = 20
+
+
 async def _parse_grants(
     session: AsyncSession, roles: Sequence[GrantInput]
 ) -> tuple[set[GrantRow], list[DomainError]]:
     """Input grants as stored rows (the same role given twice is merged), and the problems."""
-    errors: list[DomainError] = []
+    errors = over_caps((roles, ROLE_GRANTS_MAX, "roles")) or over_caps(
+        *((g.county_codes, COUNTY_CODES_MAX, f"roles.{i}.countyCodes") for i, g in enumerate(roles))
+    )
+    if errors:
+        return set(), errors
     rows: set[GrantRow] = set()
     known: set[str] | None = None
     for i, grant in enumerate(roles):
