@@ -21,6 +21,7 @@ from api.grants.lifecycle import Status
 from api.grants.models import GrantApplication, GrantRound
 from api.places import service as places
 from api.shared import clock
+from api.shared.limits import check_caps, members
 from api.shared.pagination import Page, PageRequest
 from api.shared.versioning import check_version
 
@@ -123,6 +124,17 @@ async def _community(
             "communityId",
         )
     return community.id, county_code
+
+
+# A micro-grant's budget fits on a page.
+BUDGET_LINES_MAX = 50
+
+
+def _check_lists(draft: Draft) -> None:
+    check_caps(
+        (draft.budget_lines, BUDGET_LINES_MAX, "budgetLines"),
+        (draft.five_ways, members(FiveWays), "fiveWays"),
+    )
 
 
 def _check(round_: GrantRound, draft: Draft) -> list[DomainError]:
@@ -273,6 +285,7 @@ async def create_application(
     """A new draft. A phone that wrote it offline sends its own id: sending the same id and
     content again returns the stored draft; the same id with other content is a CONFLICT."""
     user_id = principal.require_user()
+    _check_lists(draft)
     round_ = await access.load_round(session, round_id)
     staff = access.is_staff(principal, round_)
     if not staff and not principal.has(Role.APPLICANT):
@@ -342,6 +355,7 @@ async def update_application(
     version: int | None,
 ) -> ApplicationView:
     user_id = principal.require_user()
+    _check_lists(draft)
     application, round_ = await access.load_application(session, application_id)
     viewer = _require_editor(principal, application, round_)
     if application.status != Status.DRAFT.value:

@@ -88,12 +88,13 @@ class GrantRoundInput:
             ],
             payment_schedule=None
             if self.payment_schedule is None
-            else {
-                s.tier.value: [
-                    {"percent": p.percent, "condition": p.condition.value} for p in s.parts
-                ]
+            else [
+                (
+                    s.tier.value,
+                    [{"percent": p.percent, "condition": p.condition.value} for p in s.parts],
+                )
                 for s in self.payment_schedule
-            },
+            ],
         )
 
 
@@ -169,7 +170,7 @@ class ReviewInputType:
 
     def plain(self) -> ReviewInput:
         return ReviewInput(
-            scores={s.key: s.score for s in self.scores},
+            scores=[(s.key, s.score) for s in self.scores],
             recommendation=self.recommendation,
             comment=self.comment,
             submit=self.submit,

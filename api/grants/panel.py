@@ -17,6 +17,7 @@ from api.grants.errors import DECLARE_FIRST, NotAllowedHere, RuleBroken
 from api.grants.lifecycle import Status
 from api.grants.models import ConflictDeclaration, GrantApplication, GrantRound, Review
 from api.shared import clock
+from api.shared.limits import check_caps
 
 
 class Recommendation(Enum):
@@ -27,7 +28,7 @@ class Recommendation(Enum):
 
 @dataclass(frozen=True)
 class ReviewInput:
-    scores: Mapping[str, int]
+    scores: Sequence[tuple[str, int]]  # (criterion key, score), one per criterion
     recommendation: Recommendation
     comment: str | None
     submit: bool
@@ -171,7 +172,10 @@ async def save_review(
             "Nid yw'r cais hwn yn cael ei adolygu.",
             field="applicationId",
         )
-    _check_scores(round_, given.scores)
+    # One score per criterion: a longer list repeats one.
+    check_caps((given.scores, len(round_.criteria), "scores"))
+    scores = dict(given.scores)
+    _check_scores(round_, scores)
     review = await repository.review_of(session, application_id, user_id)
     if review is not None and review.submitted_at is not None:
         raise RuleBroken(
@@ -183,7 +187,7 @@ async def save_review(
     if review is None:
         review = Review(id=uuid.uuid4(), application_id=application_id, reviewer_id=user_id)
         repository.add(session, review)
-    review.scores = dict(given.scores)
+    review.scores = scores
     review.recommendation = given.recommendation.value
     review.comment = given.comment
     review.submitted_at = clock.now() if given.submit else None

@@ -19,6 +19,7 @@ from api.grants.errors import RuleBroken, too_long
 from api.grants.models import GrantRound, PanelMember
 from api.people import service as people
 from api.places import service as places
+from api.shared.limits import COUNTY_CODES_MAX, check_caps, members
 from api.shared.pagination import Page, PageRequest
 
 
@@ -34,7 +35,13 @@ class NewRound:
     # None: the defaults in api.grants.defaults.
     criteria: list[dict[str, Any]] | None = None
     tiers: list[dict[str, Any]] | None = None
-    payment_schedule: dict[str, list[dict[str, Any]]] | None = None
+    # (tier, its payments), one entry per tier.
+    payment_schedule: Sequence[tuple[str, list[dict[str, Any]]]] | None = None
+
+
+# A round scores on a handful of criteria, and pays a micro-grant in a few instalments.
+CRITERIA_MAX = 20
+SCHEDULE_PARTS_MAX = 10
 
 
 def _bad(code: str, en: str, cy: str, field: str) -> RuleBroken:
@@ -101,6 +108,18 @@ def _check_schedule(schedule: dict[str, list[dict[str, Any]]]) -> list[RuleBroke
 
 async def create_round(session: AsyncSession, principal: Principal, new: NewRound) -> GrantRound:
     user_id = principal.require_user()
+    check_caps(
+        (new.county_codes, COUNTY_CODES_MAX, "countyCodes"),
+        (new.criteria, CRITERIA_MAX, "criteria"),
+        (new.tiers, members(Tier), "tiers"),
+        (new.payment_schedule, members(Tier), "paymentSchedule"),
+    )
+    check_caps(
+        *(
+            (parts, SCHEDULE_PARTS_MAX, f"paymentSchedule[{n}].parts")
+            for n, (_, parts) in enumerate(new.payment_schedule or ())
+        )
+    )
     counties = frozenset(new.county_codes)
     if not principal.covers_any(access.STAFF_ROLES, counties):
         raise Forbidden(
@@ -110,7 +129,9 @@ async def create_round(session: AsyncSession, principal: Principal, new: NewRoun
     criteria = new.criteria if new.criteria is not None else defaults.CRITERIA
     tiers = new.tiers if new.tiers is not None else defaults.TIERS
     schedule = (
-        new.payment_schedule if new.payment_schedule is not None else defaults.PAYMENT_SCHEDULE
+        dict(new.payment_schedule)
+        if new.payment_schedule is not None
+        else defaults.PAYMENT_SCHEDULE
     )
     problems: list[RuleBroken] = []
     if not new.name_en.strip():

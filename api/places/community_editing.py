@@ -24,6 +24,7 @@ from api.places import service as places
 from api.places.models import CUSTOM_SOURCE as CUSTOM
 from api.places.models import Community, CommunitySet
 from api.shared import clock
+from api.shared.limits import too_many
 from api.shared.versioning import check_version
 from geodata.geometry import GeometryProblem, polygonal_from_geojson
 
@@ -37,6 +38,9 @@ OUTSIDE_TOLERANCE_SHARE = 0.05
 OVERLAP_TOLERANCE_M2 = 1_000.0
 OVERLAP_TOLERANCE_SHARE = 0.01
 NAME_MAX = 200
+# LSOAs or communities merged into one community: a community lies within a county, and
+# the largest Welsh county (Cardiff) has 214 LSOAs. Each part is one more polygon to union.
+PARTS_MAX = 500
 
 
 @dataclass(frozen=True)
@@ -161,6 +165,9 @@ async def create_community_set(
 async def _shape_wkb(session: AsyncSession, shape: Shape) -> bytes:
     """The boundary as WKB from whichever source was given; BadInput naming the field."""
     sources = [shape.geometry, shape.lsoa_codes, shape.community_ids]
+    for parts, field in ((shape.lsoa_codes, "lsoaCodes"), (shape.community_ids, "communityIds")):
+        if (error := too_many(parts, PARTS_MAX, field)) is not None:
+            raise error
     if sum(s is not None for s in sources) != 1:
         raise BadInput(
             "Give exactly one of geometry, lsoaCodes or communityIds.",

@@ -20,6 +20,7 @@ from api.selection import indicators, repository
 from api.selection.models import SelectionCriterion, SelectionDecision, SelectionRound
 from api.selection.scoring import Criterion, Direction, Normalisation, Scored, score
 from api.shared import clock
+from api.shared.limits import COUNTY_CODES_MAX, check_caps, over_caps
 from api.shared.text import required_text
 
 MANAGERS = (Role.COORDINATOR, Role.ADMIN)
@@ -58,7 +59,10 @@ class Ranked:
 
 
 def _check_criteria(criteria: tuple[Criterion, ...]) -> list[DomainError]:
-    errors: list[DomainError] = []
+    # One criterion per indicator: a longer list repeats one.
+    errors = over_caps((criteria, len(indicators.INDICATORS), "criteria"))
+    if errors:
+        return errors
     if not criteria:
         errors.append(
             BadInput(
@@ -136,6 +140,7 @@ async def create_round(
 ) -> SelectionRound:
     """A new round over some counties, for a community set, with weighted criteria."""
     user = principal.require(MANAGERS)
+    check_caps((new.county_codes, COUNTY_CODES_MAX, "countyCodes"))
     errors = _check_criteria(new.criteria)
     for text, field in ((new.programme, "programme"), (new.name, "name")):
         required_text(text, field, 200, errors)

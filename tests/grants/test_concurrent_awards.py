@@ -79,7 +79,7 @@ async def _arrange(url: str, settings: Settings) -> tuple[uuid.UUID, list[uuid.U
                 reviewer,
                 application_id,
                 panel.ReviewInput(
-                    scores={c["key"]: 4 for c in round_.criteria},
+                    scores=[(c["key"], 4) for c in round_.criteria],
                     recommendation=panel.Recommendation.FUND,
                     comment=None,
                     submit=True,

@@ -3,6 +3,7 @@ boundary rules enforced."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 
 from api.auth.principal import ALL_COUNTIES, Role
 from api.db import RequestSession
+from api.places.community_editing import PARTS_MAX
 from api.places.models import Community, CommunityLsoa, CommunitySet
 from tests.graphql_client import error_codes, gql, operation, user_errors
 from tests.people.helpers import CARMARTHENSHIRE, CEREDIGION, PEMBROKESHIRE, make_user, sign_in
@@ -195,6 +197,12 @@ async def test_merge_wards_into_a_community(
         ({"geometry": _box(-4.3, 51.85, -4.2, 95.0)}, "geometry", "out of range"),
         ({"lsoaCodes": ["W01999999"]}, "lsoaCodes", "W01999999"),
         ({"geometry": CARMARTHEN, "lsoaCodes": ["W01000733"]}, "geometry", "exactly one"),
+        ({"lsoaCodes": ["W01000733"] * (PARTS_MAX + 1)}, "lsoaCodes", f"at most {PARTS_MAX}"),
+        (
+            {"communityIds": [str(uuid.uuid4()) for _ in range(PARTS_MAX + 1)]},
+            "communityIds",
+            f"at most {PARTS_MAX}",
+        ),
     ],
 )
 async def test_bad_shapes_are_refused_and_nothing_is_written(
@@ -209,6 +217,15 @@ async def test_bad_shapes_are_refused_and_nothing_is_written(
     assert error["field"] == field
     assert words in error["message"]
     assert await _community_count(session) == before
+
+
+async def test_as_many_parts_as_the_cap_are_merged(
+    client: httpx.AsyncClient, session: RequestSession
+) -> None:
+    token = await _coordinator(client, session)
+    await _new_set(client, token)
+    made = await _create(client, token, {"lsoaCodes": ["W01000733"] * PARTS_MAX})
+    assert made["userErrors"] == [] and made["community"]["name"] == "Tref"
 
 
 async def test_a_self_intersecting_shape_is_explained_in_the_request_language(
