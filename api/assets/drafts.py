@@ -15,6 +15,7 @@ from api.errors import BadInput, DomainError
 from api.people.service import not_an_email
 from api.places import service as places
 from api.shared.batch import fingerprint
+from api.shared.limits import members, over_caps
 
 NAME_MAX = 200
 DESCRIPTION_MAX = 4000
@@ -135,15 +136,13 @@ def check(draft: AssetDraft, accuracy_max_m: float) -> CheckedDraft | list[Domai
             )
     content["postcode"] = postcode
 
+    # Counted as sent, before duplicates fold: one of each language and way, at most.
+    errors += over_caps(
+        (draft.tags, TAGS_MAX, "tags"),
+        (draft.languages, len(LANGUAGES), "languages"),
+        (draft.wellbeing, members(WellbeingWay), "wellbeing"),
+    )
     tags = sorted({t.strip().lower() for t in draft.tags if t.strip()})
-    if len(tags) > TAGS_MAX:
-        errors.append(
-            BadInput(
-                f"Use at most {TAGS_MAX} tags.",
-                field="tags",
-                cy=f"Defnyddiwch {TAGS_MAX} tag ar y mwyaf.",
-            )
-        )
     if any(len(t) > TAG_MAX for t in tags):
         errors.append(
             BadInput(

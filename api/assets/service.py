@@ -24,6 +24,7 @@ from api.read_only import ReadConnection
 from api.settings import Settings
 from api.shared import clock, photos
 from api.shared.batch import ItemOutcome, check_batch_size, is_stale, write_settled
+from api.shared.limits import check_each_cap, members
 from api.shared.pagination import Page, PageRequest
 from api.shared.photos import PhotoStorage
 from api.shared.user_errors import BatchStatus
@@ -36,6 +37,8 @@ REVIEWERS = (Role.COORDINATOR, Role.ADMIN)
 ENTITY = "asset"
 MAX_RADIUS_M = 100_000.0
 TEXT_SEARCH_MAX = 200
+# Tags a list may be filtered by (any of them): more than a screen of tag chips.
+FILTER_TAGS_MAX = 50
 PHONE = "phone"
 # The loader of open data (seed): no user behind it, writing region-wide.
 SYSTEM = Principal(grants={Role.ADMIN: ALL_COUNTIES})
@@ -459,6 +462,11 @@ def check_bbox(bbox: tuple[float, float, float, float], field: str) -> None:
 
 
 def check_filter(flt: Filter) -> None:
+    check_each_cap(
+        (flt.categories, members(Category), "filter.categories"),
+        (flt.statuses, members(Status), "filter.status"),
+        (flt.tags, FILTER_TAGS_MAX, "filter.tags"),
+    )
     if flt.near:
         errors: list[DomainError] = []
         drafts.check_point(flt.near.lat, flt.near.lon, errors, "filter.near")

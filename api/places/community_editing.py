@@ -24,7 +24,7 @@ from api.places import service as places
 from api.places.models import CUSTOM_SOURCE as CUSTOM
 from api.places.models import Community, CommunitySet
 from api.shared import clock
-from api.shared.limits import too_many
+from api.shared.limits import check_each_cap
 from api.shared.versioning import check_version
 from geodata.geometry import GeometryProblem, polygonal_from_geojson
 
@@ -165,9 +165,9 @@ async def create_community_set(
 async def _shape_wkb(session: AsyncSession, shape: Shape) -> bytes:
     """The boundary as WKB from whichever source was given; BadInput naming the field."""
     sources = [shape.geometry, shape.lsoa_codes, shape.community_ids]
-    for parts, field in ((shape.lsoa_codes, "lsoaCodes"), (shape.community_ids, "communityIds")):
-        if (error := too_many(parts, PARTS_MAX, field)) is not None:
-            raise error
+    check_each_cap(
+        (shape.lsoa_codes, PARTS_MAX, "lsoaCodes"), (shape.community_ids, PARTS_MAX, "communityIds")
+    )
     if sum(s is not None for s in sources) != 1:
         raise BadInput(
             "Give exactly one of geometry, lsoaCodes or communityIds.",

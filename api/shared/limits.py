@@ -40,6 +40,14 @@ def check_caps(*caps: Cap) -> None:
         raise InvalidInput(errors)
 
 
+def check_each_cap(*caps: Cap) -> None:
+    """As check_caps, for inputs refused as a GraphQL error: the first list over its cap is
+    raised as it is (a BadInput naming its field)."""
+    for cap in caps:
+        if (error := too_many(*cap)) is not None:
+            raise error
+
+
 def members(enum: type[Enum]) -> int:
     """The cap of a list of `enum` values: one of each (a longer list repeats some)."""
     return len(enum)

@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.assets import drafts
 from api.assets.drafts import AssetDraft
 from api.assets.models import Category
+from api.assets.service import FILTER_TAGS_MAX
 from tests.assets.helpers import CARDIFF, CARMARTHEN, item, leader, results, sync, table_counts
-from tests.graphql_client import error_codes
+from tests.graphql_client import error_codes, gql, operation
 
 
 async def _rejected(client, session, sent: dict) -> list[dict]:
@@ -88,3 +89,45 @@ async def test_an_unknown_category(client, session: AsyncSession) -> None:
     assert error_codes(body) == ["BAD_USER_INPUT"]
     assert "category" in body["errors"][0]["message"]
     assert await table_counts(session) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"tags": [f"tag{n}" for n in range(drafts.TAGS_MAX + 1)]}, "tags"),
+        ({"tags": ["walking"] * (drafts.TAGS_MAX + 1)}, "tags"),  # counted as sent
+        ({"languages": ["CY", "EN", "CY"]}, "languages"),
+        ({"wellbeing": ["GIVE"] * 6}, "wellbeing"),
+    ],
+)
+async def test_over_long_lists(client, session: AsyncSession, fields, field) -> None:
+    errors = await _rejected(client, session, item(**fields))
+    assert [e["field"] for e in errors] == [field]
+    assert "at most" in errors[0]["message"]
+
+
+async def test_lists_at_their_caps(client, session: AsyncSession) -> None:
+    token = await leader(client, session)
+    full = item(
+        tags=[f"tag{n}" for n in range(drafts.TAGS_MAX)],
+        languages=["CY", "EN"],
+        wellbeing=["CONNECT", "BE_ACTIVE", "TAKE_NOTICE", "KEEP_LEARNING", "GIVE"],
+    )
+    [result] = results(await sync(client, token, [full]))
+    assert result["status"] == "CREATED"
+
+
+@pytest.mark.parametrize(
+    ("flt", "field"),
+    [
+        ({"categories": ["ASSOCIATION"] * 7}, "filter.categories"),
+        ({"status": ["VERIFIED"] * 5}, "filter.status"),
+        ({"tags": ["walking"] * (FILTER_TAGS_MAX + 1)}, "filter.tags"),
+    ],
+)
+async def test_over_long_filter_lists(client, flt: dict, field: str) -> None:
+    body = await gql(client, operation("Assets"), {"filter": flt}, expect_errors=True)
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert body["errors"][0]["extensions"]["field"] == field
+    at_cap = {key: values[: len(values) - 1] for key, values in flt.items()}
+    assert "errors" not in await gql(client, operation("Assets"), {"filter": at_cap})
