@@ -1,13 +1,27 @@
 """Every list a client can send has its own cap (api/shared/limits.py), tripped by a test
 beside its domain's other tests. A list argument or input field added without one fails
-here until it is capped, tested and named below."""
+here until it is capped, tested and named below. Every page asked for with `first` is
+capped at PAGE_SIZE_MAX."""
 
 from __future__ import annotations
 
-from graphql import GraphQLInputObjectType, GraphQLObjectType, get_nullable_type, is_list_type
+import uuid
+from typing import Any
+
+import httpx
+from graphql import (
+    GraphQLInputObjectType,
+    GraphQLObjectType,
+    Undefined,
+    get_nullable_type,
+    is_list_type,
+    is_non_null_type,
+)
 
 from api.schema import build_schema
 from api.settings import Settings
+from tests.graphql_client import gql, refused_fields
+from tests.people.helpers import admin_token
 
 # Where each list's cap is tripped.
 CAPPED = {
@@ -65,3 +79,32 @@ def test_every_list_a_client_sends_is_capped(settings: Settings) -> None:
                 if is_list_type(get_nullable_type(definition.type))
             }
     assert sent == set(CAPPED)
+
+
+def _fields_with_first(schema: Any) -> list[tuple[str, str]]:
+    """(field, document) for every Query field taking `first`, its required arguments
+    filled with something of the right type."""
+    found = []
+    for name, field in schema.query_type.fields.items():
+        if "first" not in field.args:
+            continue
+        given = {"first": "$first"} | {
+            arg: f'"{uuid.uuid4()}"' if str(a.type) == "UUID!" else '"W06000010"'
+            for arg, a in field.args.items()
+            if is_non_null_type(a.type) and a.default_value is Undefined
+        }
+        args = ", ".join(f"{k}: {v}" for k, v in given.items())
+        found.append((name, f"query($first: Int) {{ {name}({args}) {{ __typename }} }}"))
+    return found
+
+
+async def test_every_page_is_capped(
+    client: httpx.AsyncClient, session: Any, settings: Settings
+) -> None:
+    token = await admin_token(client, session)
+    fields = _fields_with_first(build_schema(settings)._schema)
+    assert len(fields) >= 8  # communities, users, assets, conversations, grants, coding...
+    for name, document in fields:
+        over = {"first": settings.page_size_max + 1}
+        body = await gql(client, document, over, token=token, expect_errors=True)
+        assert refused_fields(body) == {"first"}, (name, body)
