@@ -101,7 +101,10 @@ async def test_an_application_s_budget_lines_and_five_ways_are_capped(
         amountRequestedPence=50_000,
         fiveWays=["CONNECT", "BE_ACTIVE", "TAKE_NOTICE", "KEEP_LEARNING", "GIVE"],
     )
-    assert len(made["detail"]["budgetLines"]) == BUDGET_LINES_MAX
+    body = await gql(
+        client, operation("GrantApplication"), {"id": made["id"]}, token=world.applicant
+    )
+    assert len(body["data"]["grantApplication"]["detail"]["budgetLines"]) == BUDGET_LINES_MAX
 
 
 async def test_a_review_gives_one_score_per_criterion(
