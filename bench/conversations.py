@@ -224,7 +224,9 @@ def report_rates(n: int, api_seconds: float, floor_seconds: float) -> None:
 
 class Loader:
     """Sends batches through recordConversations and copies the rows it stored, as they
-    are stored, into a twin table (same indexes): the floor."""
+    are stored, into a twin table (same indexes, same foreign keys, so COPY checks each
+    row's campaign, county and community as loading into the real table would): the
+    floor."""
 
     def __init__(self, client: httpx.AsyncClient, raw: asyncpg.Connection, token: str) -> None:
         self.client, self.raw, self.token = client, raw, token
@@ -232,6 +234,14 @@ class Loader:
 
     async def make_twin(self) -> None:
         await self.raw.execute("CREATE TABLE conversations_copy (LIKE conversations INCLUDING ALL)")
+        # LIKE copies indexes and checks, never foreign keys.
+        for name, definition in await self.raw.fetch(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = 'conversations'::regclass AND contype = 'f'"
+        ):
+            await self.raw.execute(
+                f"ALTER TABLE conversations_copy ADD CONSTRAINT {name}_copy {definition}"
+            )
         self.columns = [
             r["attname"]
             for r in await self.raw.fetch(
