@@ -15,7 +15,7 @@ from api.people.loaders import grants_loader
 from api.people.models import User
 from api.people.service import Account, Grant, GrantInput, NewUser, SignIn
 from api.shared.language import Language
-from api.shared.pagination import Connection
+from api.shared.pagination import Connection, wants_total
 from api.shared.user_errors import UserError
 
 strawberry.enum(Role, description="What a user may do, always within the counties of a grant.")
@@ -157,6 +157,7 @@ class Query:
             first=first,
             after=after,
             page_size_max=info.context.settings.page_size_max,
+            with_total=wants_total(info),
         )
         return Connection.of(page, key=service.user_cursor_key, node=UserType.of)
 

@@ -76,3 +76,11 @@ async def test_listing_users_with_their_roles_takes_a_fixed_number_of_statements
     assert with_two == with_ten
     # Who is asking, the page, the total and everyone's roles.
     assert with_ten <= 4, count_statements.statements
+
+    # The total is counted only when asked for.
+    count_statements.statements.clear()
+    document = "{ users(first: 50) { edges { node { email } } } }"
+    body = await gql(client, document, token=token)
+    assert len(body["data"]["users"]["edges"]) == 10
+    assert count_statements.count == with_ten - 2  # neither the total nor the roles
+    assert not any("count(" in s for s in count_statements.statements)
