@@ -77,12 +77,13 @@ async def test_simultaneous_codings_and_a_merge_keep_the_tallies_a_recount(
         )
         ids = [m["id"] for m in made]
 
-        async def work(n: int) -> list[dict]:
+        async def work(n: int) -> list[tuple[str, dict]]:
             """Coder n codes their conversations, then codes them again differently."""
             done = []
             for i in ids[n * EACH : (n + 1) * EACH]:
                 for themes in ([subs[0], subs[1], friends], [subs[n % 2], family, friends]):
-                    done.append(await code(clients[n + 1], coders[n], i, [on(t) for t in themes]))
+                    result = await code(clients[n + 1], coders[n], i, [on(t) for t in themes])
+                    done.append((i, result))
             return done
 
         async def merge() -> dict:
@@ -98,10 +99,15 @@ async def test_simultaneous_codings_and_a_merge_keep_the_tallies_a_recount(
 
     assert merged["userErrors"] == []
     # Codings sent after the merge name a retired theme and are refused; none fails else.
-    for result in (r for done in coded for r in done):
-        assert result.get("round") == 1 or [e["field"] for e in result["userErrors"]] == [
-            "codings[2].themeId"
-        ], result
+    # Which ones depends on when the merge lands, so a conversation both of whose codings
+    # came after it stays uncoded.
+    accepted = set()
+    for i, result in (r for done in coded for r in done):
+        if result.get("round") == 1:
+            accepted.add(i)
+        else:
+            assert [e["field"] for e in result["userErrors"]] == ["codings[2].themeId"], result
+    assert accepted  # the coders did code, whatever the merge's moment
     kept = await _tallies(scratch_url, uuid.UUID(campaign), recount=False)
-    assert sum(n for key, n in kept.items() if key[0] is None) == CODERS * EACH
+    assert sum(n for key, n in kept.items() if key[0] is None) == len(accepted)
     assert kept == await _tallies(scratch_url, uuid.UUID(campaign), recount=True)
