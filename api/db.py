@@ -178,6 +178,12 @@ def make_engine(
     server_settings = {"application_name": f"cymuned:{os.getpid()}", "jit": "off"}
     if statement_timeout_ms is not None:
         server_settings["statement_timeout"] = str(statement_timeout_ms)
+    if "poolclass" not in kwargs:
+        # The connection returned last is handed out first (asyncpg's own pool does the
+        # same): once a burst has grown the pool, requests one at a time keep to one warm
+        # server process instead of waking each idle one in turn, and the idle ones can
+        # time out on the server.
+        kwargs.setdefault("pool_use_lifo", True)
     engine = create_async_engine(
         url,
         json_serializer=lambda v: orjson.dumps(v).decode(),

@@ -41,6 +41,25 @@ async def test_a_read_runs_under_the_engines_settings(one_connection: AsyncEngin
         assert tuple((await connection.fetch(jit, {}))[0]) == ("off", "client")
 
 
+async def test_reads_one_at_a_time_keep_to_the_connection_returned_last(
+    migrated: str, region: Any
+) -> None:
+    engine = make_engine(migrated, pool_size=3, max_overflow=0)
+    read_only = ReadOnly(engine)
+    try:
+        # A burst of three at once fills the pool; the first taken is returned last.
+        async with read_only.connection() as first:
+            async with read_only.connection() as second, read_only.connection() as third:
+                burst = {await c.fetchval(BACKEND, {}) for c in (second, third)}
+            last = await first.fetchval(BACKEND, {})
+        assert last not in burst
+        for _ in range(3):
+            async with read_only.connection() as connection:
+                assert await connection.fetchval(BACKEND, {}) == last
+    finally:
+        await engine.dispose()
+
+
 async def test_a_statement_keeps_the_values_written_into_it(
     one_connection: AsyncEngine,
 ) -> None:
