@@ -88,8 +88,16 @@ async def session(connection: AsyncConnection) -> AsyncIterator[RequestSession]:
 
 
 @pytest.fixture
-def app(settings: Settings, connection: AsyncConnection) -> Any:
-    return create_app(settings, make_sessionmaker(connection))
+def media_dir(tmp_path: Path) -> Path:
+    """Where the test's app keeps photos: a directory of the test's own."""
+    return tmp_path / "media"
+
+
+@pytest.fixture
+def app(settings: Settings, connection: AsyncConnection, media_dir: Path) -> Any:
+    return create_app(
+        settings.model_copy(update={"media_dir": media_dir}), make_sessionmaker(connection)
+    )
 
 
 @pytest.fixture
