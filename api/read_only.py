@@ -138,7 +138,14 @@ class ReadOnly:
         # of CPU). A refused connection or a full pool raise what a session would
         # (DatabaseUnavailable, a pool timeout): both a 503. Closing and invalidating may
         # wait on the driver, hence SQLAlchemy's greenlet bridge.
-        raw = await self._bind.raw_connection()
+        try:
+            raw = await self._bind.raw_connection()
+        except Exception as error:
+            # Outside a Connection, SQLAlchemy's error events do not run: a server that
+            # is shutting down or full (a driver error with its SQLSTATE) is mapped here.
+            if is_unavailable(error):
+                raise DatabaseUnavailable() from error
+            raise
         try:
             yield ReadConnection(raw.driver_connection, lambda: greenlet_spawn(raw.invalidate))
         finally:

@@ -9,11 +9,11 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import bindparam, column, select, text
+from sqlalchemy import bindparam, column, make_url, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.app import create_app
-from api.db import make_engine, make_sessionmaker
+from api.db import DatabaseUnavailable, make_engine, make_sessionmaker
 from api.read_only import ReadOnly, ReadStatement
 from api.settings import Settings
 from tests.graphql_client import error_codes, gql, operation
@@ -106,3 +106,24 @@ async def test_a_graphql_list_on_a_dropped_connection_is_unavailable_then_recove
         assert error_codes(failed) == ["UNAVAILABLE"]
         again = await gql(client, operation("Assets"), {"first": 1})
         assert "errors" not in again
+
+
+async def test_a_connection_the_server_refuses_is_unavailable(engine: AsyncEngine) -> None:
+    """A server shutting down or out of connection slots refuses a new connection with a
+    SQLSTATE (57P03, 53300), not a socket error: that is a 503 here as in a session."""
+    admin = engine.execution_options(isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(text("DROP ROLE IF EXISTS cymuned_no_slots"))
+        await conn.execute(
+            text("CREATE ROLE cymuned_no_slots LOGIN PASSWORD 'no-slots' CONNECTION LIMIT 0")
+        )
+    url = make_url(engine.url).set(username="cymuned_no_slots", password="no-slots")
+    refused = make_engine(url.render_as_string(hide_password=False))
+    try:
+        with pytest.raises(DatabaseUnavailable):
+            async with ReadOnly(refused).connection():
+                pass
+    finally:
+        await refused.dispose()
+        async with admin.connect() as conn:
+            await conn.execute(text("DROP ROLE cymuned_no_slots"))
