@@ -177,7 +177,7 @@ async def test_replayed_and_interleaved_batches_leave_the_data_of_one_send(
 def _differing(item: dict[str, Any], original: dict[str, Any]) -> dict[str, Any]:
     """`item` under the original's id, with content that cannot match what was stored
     there. An asset keeps the original's point: the point drawn for `item` may lie outside
-    every county (a tidal river), and its refusal would hide the conflict under test."""
+    every county (a tidal river, say), and its refusal would hide the conflict under test."""
     if "answers" in item:
         answers = [{"questionKey": "what_matters", "text": "(other) " + item["answers"][0]["text"]}]
         return {**item, "id": original["id"], "answers": answers}
