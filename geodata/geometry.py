@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 from shapely import get_coordinates, get_num_coordinates, is_valid_reason
+from shapely.errors import GEOSException
 from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
@@ -51,7 +52,8 @@ def polygonal_from_geojson(geometry: Any, max_vertices: int = MAX_VERTICES) -> M
         )
     try:
         geom = shape(geometry)
-    except (ValueError, TypeError, AttributeError, IndexError) as exc:
+    # GEOS refuses some shapes itself (a ring of holes inside an empty shell).
+    except (ValueError, TypeError, AttributeError, IndexError, GEOSException) as exc:
         raise GeometryProblem(
             f"is not well-formed GeoJSON ({exc})", f"yn GeoJSON sydd wedi'i ffurfio'n wael ({exc})"
         ) from None
