@@ -36,7 +36,7 @@ from api.shared.datetimes import DATETIME_SCALAR
 from api.shared.geojson import GEOJSON_SCALAR, GeoJSON
 from api.shared.language import Language
 from api.shared.uploads import UPLOAD_SCALAR, Upload
-from api.web import coercion, plain_leaves
+from api.web import coercion, plain_fields
 from api.web.nul_text import RefuseNulText
 from api.web.query_cost import CostLimits, QueryCostLimiter
 
@@ -120,5 +120,5 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         ],
     )
     coercion.install(schema._schema)
-    schema.execution_context_class = plain_leaves.execution_context(schema._schema)
+    schema.execution_context_class = plain_fields.execution_context(schema._schema)
     return schema

@@ -1,0 +1,282 @@
+"""Plain fields (read straight off the object: no resolver of their own, no arguments)
+completed without graphql-core's generic path. A page of 100 assets has some 800 fields,
+600 of them plain leaves and most of the rest plain objects (edges, nodes, locations); a
+batch of 500 recorded conversations has 500 results, each with its list of user errors.
+For each, graphql-core makes a path, builds a resolve info, wraps the resolver in the
+(empty) middleware, looks for arguments and completes the value by asking, one wrapper at
+a time, what kind of type it has.
+
+Here a plain leaf is read with its own resolver (Strawberry's, which reads the attribute)
+and coerced by its own type (`coerce_output_value`), as graphql-core does. A plain object,
+or list of objects, is read the same way and its own fields are completed in turn; errors
+inside it are handled at the paths and with the null propagation graphql-core gives.
+Anything out of the ordinary in the value read (an exception, a null where the type says
+non-null, an awaitable, a value that does not coerce, an object type that checks its
+values) goes to graphql-core's path instead before anything below it has run: that path
+reads the attribute again and gives the answer and the error it always did. So do fields
+with arguments or a resolver of their own, and every field while a schema extension wraps
+resolvers.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from graphql import (
+    GraphQLLeafType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLSchema,
+    Undefined,
+    is_leaf_type,
+)
+from graphql.pyutils import Path
+from graphql.pyutils.gather_with_cancel import gather_with_cancel
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+# Values that are never awaitable: checked first, so most leaves skip the awaitable test.
+_PLAIN_VALUES = frozenset({str, int, float, bool})
+_COMPLETED = (dict, list)
+
+_ORDINARY = object()
+
+
+class _Plain(NamedTuple):
+    resolve: Any
+    type: GraphQLOutputType  # the field's own type, wrappers and all
+    non_null: bool
+    leaf: GraphQLLeafType | None  # set for a leaf
+    object: GraphQLObjectType | None  # set for an object or a list of objects
+    many: bool  # a list of objects
+    item_non_null: bool
+
+
+def _plain(field_type: GraphQLOutputType, resolve: Any) -> _Plain | None:
+    """How to read a field of this type, or None when only graphql-core's path will do:
+    a leaf, an object or a list of objects (each possibly non-null) qualify."""
+    non_null = isinstance(field_type, GraphQLNonNull)
+    inner = field_type.of_type if non_null else field_type
+    if is_leaf_type(inner):
+        return _Plain(resolve, field_type, non_null, inner, None, False, False)
+    many = isinstance(inner, GraphQLList)
+    item = inner.of_type if many else inner
+    item_non_null = many and isinstance(item, GraphQLNonNull)
+    if item_non_null:
+        item = item.of_type
+    if isinstance(item, GraphQLObjectType) and item.is_type_of is None:
+        return _Plain(resolve, field_type, non_null, None, item, many, item_non_null)
+    return None
+
+
+def _plain_fields(schema: GraphQLSchema) -> dict[str, dict[str, _Plain]]:
+    """type -> field -> how to read it, for every plain field of the schema's object
+    types: Strawberry marks the resolvers of fields without one of their own `_is_default`."""
+    found: dict[str, dict[str, _Plain]] = {}
+    for type_ in schema.type_map.values():
+        if not isinstance(type_, GraphQLObjectType) or type_.name.startswith("__"):
+            continue
+        for name, field in type_.fields.items():
+            if field.args or not getattr(field.resolve, "_is_default", False):
+                continue
+            plain = _plain(field.type, field.resolve)
+            if plain is not None:
+                found.setdefault(type_.name, {})[name] = plain
+    return found
+
+
+def execution_context(schema: GraphQLSchema) -> type[StrawberryGraphQLCoreExecutionContext]:
+    """Strawberry's execution context, with the plain fields of `schema` read directly."""
+    plain_by_type = _plain_fields(schema)
+
+    class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
+        def _value(self, field: _Plain, source: Any) -> Any:
+            """The attribute read, or _ORDINARY when graphql-core's path must run."""
+            try:
+                value = field.resolve(source, None)
+            except Exception:
+                return _ORDINARY
+            if value is None:
+                return _ORDINARY if field.non_null else None
+            if value.__class__ not in _PLAIN_VALUES and (
+                value is Undefined or isinstance(value, Exception) or self.is_awaitable(value)
+            ):
+                return _ORDINARY
+            return value
+
+        def _leaf(self, field: _Plain, value: Any) -> Any:
+            try:
+                coerced = field.leaf.coerce_output_value(value)  # type: ignore[union-attr]
+            except Exception:
+                return _ORDINARY
+            return _ORDINARY if coerced is None or coerced is Undefined else coerced
+
+        def _object(self, field: _Plain, value: Any, details: Any, path: Path, context: Any) -> Any:
+            """`value` completed as the field's object type or list of it; errors inside
+            are handled as graphql-core's execute_field and list completion handle them."""
+            if field.many and not self._ordinary_items(field, value):
+                return _ORDINARY
+            try:
+                if not field.many:
+                    return self._guarded(
+                        self.collect_and_execute_subfields(
+                            field.object, details, path, value, context
+                        ),
+                        field.type,
+                        details,
+                        path,
+                    )
+                item_type = field.type.of_type if field.non_null else field.type
+                return self._guarded(
+                    self._items(field.object, item_type.of_type, value, details, path, context),
+                    field.type,
+                    details,
+                    path,
+                )
+            except Exception as error:
+                self.handle_field_error(error, field.type, details, path)
+                return None
+
+        def _ordinary_items(self, field: _Plain, value: Any) -> bool:
+            if not isinstance(value, list | tuple):
+                return False
+            for item in value:
+                if item is None:
+                    if field.item_non_null:
+                        return False
+                elif isinstance(item, Exception) or self.is_awaitable(item):
+                    return False
+            return True
+
+        def _items(
+            self,
+            object_type: GraphQLObjectType,
+            item_type: GraphQLOutputType,
+            items: list[Any],
+            details: Any,
+            path: Path,
+            context: Any,
+        ) -> Any:
+            completed: list[Any] = []
+            waiting: list[int] = []
+            try:
+                for index, item in enumerate(items):
+                    if item is None:
+                        completed.append(None)
+                        continue
+                    item_path = path.add_key(index, None)
+                    try:
+                        one = self._guarded(
+                            self.collect_and_execute_subfields(
+                                object_type, details, item_path, item, context
+                            ),
+                            item_type,
+                            details,
+                            item_path,
+                        )
+                    except Exception as error:
+                        self.handle_field_error(error, item_type, details, item_path)
+                        one = None
+                    if one.__class__ not in _COMPLETED and one is not None:
+                        waiting.append(index)
+                    completed.append(one)
+            except Exception:
+                # A null propagating out of the list: what earlier items started still
+                # settles, as graphql-core lets it.
+                if waiting:
+                    self.settle_in_background([completed[i] for i in waiting])
+                raise
+            if not waiting:
+                return completed
+            return self._gathered(completed, waiting)
+
+        async def _gathered(self, completed: list[Any], waiting: list[int]) -> list[Any]:
+            settled = await gather_with_cancel(*(completed[i] for i in waiting))
+            for index, value in zip(waiting, settled, strict=True):
+                completed[index] = value
+            return completed
+
+        def _guarded(
+            self, completed: Any, type_: GraphQLOutputType, details: Any, path: Path
+        ) -> Any:
+            """An awaitable completion's errors handled when it settles, at `path`."""
+            if completed.__class__ in _COMPLETED or not self.is_awaitable(completed):
+                return completed
+
+            async def settled() -> Any:
+                try:
+                    return await completed
+                except Exception as error:
+                    self.handle_field_error(error, type_, details, path)
+                    return None
+
+            return settled()
+
+        def execute_fields(
+            self,
+            parent_type: GraphQLObjectType,
+            source_value: Any,
+            path: Path | None,
+            grouped_field_set: dict[str, Any],
+            position_context: Any,
+        ) -> Any:
+            plain = plain_by_type.get(parent_type.name)
+            middleware = self.middleware_manager
+            if plain is None or (middleware is not None and middleware.middlewares):
+                return super().execute_fields(
+                    parent_type, source_value, path, grouped_field_set, position_context
+                )
+            results: dict[str, Any] = {}
+            waiting: list[str] = []
+            try:
+                for response_name, details in grouped_field_set.items():
+                    node = details[0].node
+                    field = plain.get(node.name.value)
+                    field_path = None
+                    value = _ORDINARY
+                    if field is not None and not node.arguments:
+                        value = self._value(field, source_value)
+                        if value is not None and value is not _ORDINARY:
+                            if field.leaf is not None:
+                                value = self._leaf(field, value)
+                            else:
+                                field_path = Path(path, response_name, parent_type.name)
+                                value = self._object(
+                                    field, value, details, field_path, position_context
+                                )
+                    if value is _ORDINARY:
+                        value = self.execute_field(
+                            parent_type,
+                            source_value,
+                            details,
+                            field_path or Path(path, response_name, parent_type.name),
+                            position_context,
+                        )
+                        if value is Undefined:
+                            continue
+                    results[response_name] = value
+                    if (
+                        value is not None
+                        and value.__class__ not in _PLAIN_VALUES
+                        and value.__class__ not in _COMPLETED
+                        and self.is_awaitable(value)
+                    ):
+                        waiting.append(response_name)
+            except Exception:
+                if waiting:
+                    self.settle_in_background([results[name] for name in waiting])
+                raise
+            if not waiting:
+                return results
+            return self._settled_fields(results, waiting)
+
+        async def _settled_fields(
+            self, results: dict[str, Any], waiting: list[str]
+        ) -> dict[str, Any]:
+            settled = await gather_with_cancel(*(results[name] for name in waiting))
+            for name, value in zip(waiting, settled, strict=True):
+                results[name] = value
+            return results
+
+    return PlainFieldsExecutionContext
