@@ -171,6 +171,17 @@ def test_nul_is_found_beside_values_json_cannot_write() -> None:
     assert nul_text_at(document, {"file": object(), "name": "Ann"}) is None
 
 
+def test_a_document_sent_again_is_judged_as_the_first_time() -> None:
+    """What a document's literals hold is remembered per document: the same answer each
+    time it is sent, and each other document walked for its own."""
+    with_nul = parse('{ asset(id: "a\\u0000b") { id } }')
+    assert nul_text_at(with_nul, None) == "id"
+    assert nul_text_at(with_nul, None) == "id"
+    for _ in range(3):
+        assert nul_text_at(parse('{ asset(id: "ab") { id } }'), None) is None
+        assert nul_text_at(parse('{ asset(id: "a\\u0000") { id } }'), None) == "id"
+
+
 async def test_text_that_spells_out_a_nul_escape_is_not_refused(client: httpx.AsyncClient) -> None:
     # JSON writes NUL as \u0000; the same six characters typed as text are no NUL.
     body = await gql(

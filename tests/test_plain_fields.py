@@ -72,6 +72,8 @@ class Thing:
     maybe_inner: Inner | None = None
     inners: list[Inner] = strawberry.field(default_factory=list)
     loose_inners: list[Inner | None] | None = None
+    ratio: float | None = None
+    big: int | None = None
     # Pet checks its values (it has an interface): a value of another type is an error.
     pet: Pet | None = None
 
@@ -132,6 +134,11 @@ def _sources() -> list[Any]:
         _with(inner=Inner(n=1)),
         _with(pet=Pet(label="Mot", legs=4)),
         _with(pet=Inner(n=1)),
+        _with(ratio=1.5, big=2**31 - 1),
+        _with(ratio=float("nan"), big=2**31),
+        _with(ratio=float("inf"), big=True),
+        _with(ratio=2, big=2.0),
+        _with(name=5, maybe=["a list"]),
     ]
 
 
@@ -155,7 +162,7 @@ INNER = "{ n must later laterMust }"
 DOCUMENT = (
     "{ things { count inner { n } shout name maybe colour first: name loose "
     f"maybeInner {INNER} inners {INNER} looseInners {INNER} other: inners {{ n }} "
-    "pet { label legs } } }"
+    "pet { label legs } ratio big } }"
 )
 
 

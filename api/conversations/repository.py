@@ -27,7 +27,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -280,26 +280,27 @@ _TALLY_INSERTED = f"""
 
 
 @functools.cache
-def _insert_and_tally_sql() -> tuple[list[str], list[str], Any]:
-    """INSERT ... SELECT FROM unnest(one array per column): a whole batch as one statement
-    with one parameter per column, whatever the batch size (JSONB travels as text). The
-    rows it wrote are counted in the tallies by the same statement, from what it returns
-    rather than by reading them back. Built on first use, once foreign-key columns have
-    taken their referred column's type."""
+def _insert_and_tally_sql() -> Any:
+    """INSERT ... SELECT FROM jsonb_to_recordset(one JSON array of the rows): a whole batch
+    as one statement with one parameter, whatever the batch size. One JSON text costs a
+    fraction of one array per column, which the driver checks element by element. Text
+    columns are read as text, so the INSERT's own cast still refuses an over-long value.
+    The rows it wrote are counted in the tallies by the same statement, from what it
+    returns rather than by reading them back. Built on first use, once foreign-key columns
+    have taken their referred column's type."""
     dialect = postgresql.dialect()
     table = Conversation.__table__
     columns = [c for c in table.columns if c.server_default is None]
-    jsonb = [c.name for c in columns if isinstance(c.type, JSONB)]
     names = ", ".join(c.name for c in columns)
-    arrays = ", ".join(
-        f"CAST(:{c.name} AS {'text' if c.name in jsonb else c.type.compile(dialect)}[])"
+    record = ", ".join(
+        f"{c.name} {'text' if isinstance(c.type, String) else c.type.compile(dialect)}"
         for c in columns
     )
-    values = ", ".join(f"CAST({c.name} AS jsonb)" if c.name in jsonb else c.name for c in columns)
-    sql = text(
+    return text(
         f"""
         WITH c AS (
-            INSERT INTO {table.name} ({names}) SELECT {values} FROM unnest({arrays}) AS r({names})
+            INSERT INTO {table.name} ({names})
+            SELECT {names} FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r({record})
             ON CONFLICT DO NOTHING
             RETURNING id, campaign_id, county_code, community_id, channel, language,
                       collected_at, age_band
@@ -308,21 +309,17 @@ def _insert_and_tally_sql() -> tuple[list[str], list[str], Any]:
         SELECT id FROM c
         """
     )
-    return [c.name for c in columns], jsonb, sql
 
 
 async def insert_conversations(session: AsyncSession, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
     """Insert in one statement, counting them in their campaigns' tallies; rows whose id or
     reference code is already taken are skipped (their ids are not in the result, nor
-    counted)."""
+    counted). A row's keys are column names; columns it leaves out are NULL."""
     if not rows:
         return set()
-    columns, jsonb, sql = _insert_and_tally_sql()
-    params = {
-        name: [orjson.dumps(row[name]).decode() if name in jsonb else row.get(name) for row in rows]
-        for name in columns
-    }
-    result = await session.execute(sql, params)
+    # default=str: ids read back by asyncpg are its own UUID class, which orjson does not know.
+    rows_json = orjson.dumps(rows, default=str).decode()
+    result = await session.execute(_insert_and_tally_sql(), {"rows": rows_json})
     return set(result.scalars().all())
 
 

@@ -97,8 +97,13 @@ class PageInfo:
 
 @strawberry.type
 class Edge(Generic[T]):
-    cursor: str
     node: T
+    key: strawberry.Private[Sequence[Any]]
+
+    @strawberry.field
+    def cursor(self) -> str:
+        """Encoded only when asked for: phones page on `pageInfo.endCursor`."""
+        return encode_cursor(self.key)
 
 
 @strawberry.type
@@ -111,11 +116,12 @@ class Connection(Generic[T]):
     def of(
         cls, page: Page[Any], key: Callable[[Any], Sequence[Any]], node: Callable[[Any], T]
     ) -> Connection[T]:
-        edges = [Edge(cursor=encode_cursor(key(r)), node=node(r)) for r in page.rows]
+        rows = page.rows
         return cls(
-            edges=edges,
+            edges=[Edge(node=node(r), key=key(r)) for r in rows],
             page_info=PageInfo(
-                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
+                has_next_page=page.has_next,
+                end_cursor=encode_cursor(key(rows[-1])) if rows else None,
             ),
             total_count=page.total,
         )

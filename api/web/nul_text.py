@@ -81,9 +81,27 @@ def nul_text_at(document: Any, variables: dict[str, Any] | None) -> str | None:
         found = next(_in_value(variables, "$"), None)
         if found is not None:
             return found.replace("$.", "$", 1)
+    return _in_arguments(document)
+
+
+# document id -> (the document, where its literals hold NUL): parsed documents are cached
+# and sent again and again, their literals never change, and walking a page query's costs
+# a few hundred microseconds. As many as the parser cache keeps.
+_LITERALS: dict[int, tuple[Any, str | None]] = {}
+_LITERALS_MAX = 512
+
+
+def _in_arguments(document: Any) -> str | None:
+    known = _LITERALS.get(id(document))
+    if known is not None and known[0] is document:
+        return known[1]
     arguments = _Arguments()
     visit(document, arguments)
-    return next(iter(arguments.found), None)
+    found = next(iter(arguments.found), None)
+    if len(_LITERALS) >= _LITERALS_MAX:
+        _LITERALS.clear()
+    _LITERALS[id(document)] = (document, found)
+    return found
 
 
 class RefuseNulText(SchemaExtension):

@@ -6,8 +6,8 @@ For each, graphql-core makes a path, builds a resolve info, wraps the resolver i
 (empty) middleware, looks for arguments and completes the value by asking, one wrapper at
 a time, what kind of type it has.
 
-Here a plain leaf is read with its own resolver (Strawberry's, which reads the attribute)
-and coerced by its own type (`coerce_output_value`), as graphql-core does. A plain object,
+Here a plain leaf is read as Strawberry's resolver reads it (getattr) and coerced as its
+type's `coerce_output_value` coerces it. A plain object,
 or list of objects, is read the same way and its own fields are completed in turn; errors
 inside it are handled at the paths and with the null propagation graphql-core gives.
 Anything out of the ordinary in the value read (an exception, a null where the type says
@@ -20,6 +20,10 @@ resolvers.
 
 from __future__ import annotations
 
+import math
+import operator
+from collections.abc import Callable
+from types import CoroutineType, GeneratorType
 from typing import Any, NamedTuple
 
 from graphql import (
@@ -34,39 +38,95 @@ from graphql import (
 )
 from graphql.pyutils import Path
 from graphql.pyutils.gather_with_cancel import gather_with_cancel
+from graphql.type.scalars import (
+    GRAPHQL_MAX_INT,
+    GRAPHQL_MIN_INT,
+    serialize_boolean,
+    serialize_float,
+    serialize_int,
+    serialize_string,
+)
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
 
-# Values that are never awaitable: checked first, so most leaves skip the awaitable test.
-_PLAIN_VALUES = frozenset({str, int, float, bool})
+# Classes whose values are never awaitable (Python looks `__await__` up on the class),
+# exceptions or Undefined: learnt as values are read, so most skip those tests.
+_INERT: set[type] = {str, int, float, bool, dict, list, tuple}
 _COMPLETED = (dict, list)
 
 _ORDINARY = object()
 
 
 class _Plain(NamedTuple):
-    resolve: Any
+    read: Callable[[Any], Any]  # the value off its source object
     type: GraphQLOutputType  # the field's own type, wrappers and all
     non_null: bool
-    leaf: GraphQLLeafType | None  # set for a leaf
+    leaf: Callable[[Any], Any] | None  # set for a leaf: its completed value, or _ORDINARY
     object: GraphQLObjectType | None  # set for an object or a list of objects
     many: bool  # a list of objects
     item_non_null: bool
 
 
-def _plain(field_type: GraphQLOutputType, resolve: Any) -> _Plain | None:
-    """How to read a field of this type, or None when only graphql-core's path will do:
-    a leaf, an object or a list of objects (each possibly non-null) qualify."""
+def _leaf(type_: GraphQLLeafType) -> Callable[[Any], Any]:
+    """A leaf's completion: the value graphql-core's `coerce_output_value` gives, or
+    _ORDINARY when that is an error or a null. The common values (a str for a String, a
+    finite float for a Float, a member for an enum...) are recognised without the call;
+    the built-in functions return them unchanged."""
+    coerce = type_.coerce_output_value
+    same: Callable[[Any], bool] = {
+        serialize_string: lambda v: v.__class__ is str,
+        serialize_boolean: lambda v: v.__class__ is bool,
+        serialize_float: lambda v: v.__class__ is float and math.isfinite(v),
+        serialize_int: lambda v: v.__class__ is int and GRAPHQL_MIN_INT <= v <= GRAPHQL_MAX_INT,
+    }.get(coerce, lambda _: False)
+    names: dict[Any, str] = {}
+    if isinstance(type_, CustomGraphQLEnumType):
+        # Strawberry's enum answers the first name whose value matches the member's.
+        for member in type_.wrapped_cls:
+            names[member] = next(
+                (n for n, v in type_.values.items() if v.value == member.value), None
+            )
+
+    def complete(value: Any) -> Any:
+        if same(value):
+            return value
+        if names and value.__class__ is type_.wrapped_cls:  # type: ignore[attr-defined]
+            name = names.get(value)
+            if name is not None:
+                return name
+        try:
+            coerced = coerce(value)
+        except Exception:
+            return _ORDINARY
+        return _ORDINARY if coerced is None or coerced is Undefined else coerced
+
+    return complete
+
+
+def _reader(field: Any) -> Callable[[Any], Any]:
+    """How the field's resolver reads its value: an attribute getter when Strawberry's
+    resolver would only call getattr, else that resolver (without an info)."""
+    definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if definition is not None and definition.default_resolver is getattr:
+        return operator.attrgetter(definition.python_name)
+    return lambda source: field.resolve(source, None)
+
+
+def _plain(field: Any) -> _Plain | None:
+    """How to read a field, or None when only graphql-core's path will do: a leaf, an
+    object or a list of objects (each possibly non-null) qualify."""
+    field_type = field.type
     non_null = isinstance(field_type, GraphQLNonNull)
     inner = field_type.of_type if non_null else field_type
     if is_leaf_type(inner):
-        return _Plain(resolve, field_type, non_null, inner, None, False, False)
+        return _Plain(_reader(field), field_type, non_null, _leaf(inner), None, False, False)
     many = isinstance(inner, GraphQLList)
     item = inner.of_type if many else inner
     item_non_null = many and isinstance(item, GraphQLNonNull)
     if item_non_null:
         item = item.of_type
     if isinstance(item, GraphQLObjectType) and item.is_type_of is None:
-        return _Plain(resolve, field_type, non_null, None, item, many, item_non_null)
+        return _Plain(_reader(field), field_type, non_null, None, item, many, item_non_null)
     return None
 
 
@@ -80,7 +140,7 @@ def _plain_fields(schema: GraphQLSchema) -> dict[str, dict[str, _Plain]]:
         for name, field in type_.fields.items():
             if field.args or not getattr(field.resolve, "_is_default", False):
                 continue
-            plain = _plain(field.type, field.resolve)
+            plain = _plain(field)
             if plain is not None:
                 found.setdefault(type_.name, {})[name] = plain
     return found
@@ -91,26 +151,69 @@ def execution_context(schema: GraphQLSchema) -> type[StrawberryGraphQLCoreExecut
     plain_by_type = _plain_fields(schema)
 
     class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            # grouped field set id -> (it, its fields with how to read each): worked out
+            # once per selection, not once per object (a page has a hundred of each).
+            self._plans: dict[int, tuple[Any, list[tuple[str, Any, _Plain | None]]]] = {}
+            self._completers: dict[int, tuple[Any, Callable[[Any, Path], Any]]] = {}
+
+        def _plan(
+            self, plain: dict[str, _Plain], grouped_field_set: dict[str, Any]
+        ) -> list[tuple[str, Any, _Plain | None]]:
+            cached = self._plans.get(id(grouped_field_set))
+            if cached is not None and cached[0] is grouped_field_set:
+                return cached[1]
+            plan = []
+            for response_name, details in grouped_field_set.items():
+                node = details[0].node
+                field = None if node.arguments else plain.get(node.name.value)
+                plan.append((response_name, details, field))
+            self._plans[id(grouped_field_set)] = (grouped_field_set, plan)
+            return plan
+
         def _value(self, field: _Plain, source: Any) -> Any:
             """The attribute read, or _ORDINARY when graphql-core's path must run."""
             try:
-                value = field.resolve(source, None)
+                value = field.read(source)
             except Exception:
                 return _ORDINARY
             if value is None:
                 return _ORDINARY if field.non_null else None
-            if value.__class__ not in _PLAIN_VALUES and (
-                value is Undefined or isinstance(value, Exception) or self.is_awaitable(value)
-            ):
-                return _ORDINARY
-            return value
+            return value if self._inert(value) else _ORDINARY
 
-        def _leaf(self, field: _Plain, value: Any) -> Any:
-            try:
-                coerced = field.leaf.coerce_output_value(value)  # type: ignore[union-attr]
-            except Exception:
-                return _ORDINARY
-            return _ORDINARY if coerced is None or coerced is Undefined else coerced
+        def _inert(self, value: Any) -> bool:
+            cls = value.__class__
+            if cls in _INERT:
+                return True
+            if value is Undefined or isinstance(value, BaseException) or self.is_awaitable(value):
+                return False
+            if not hasattr(cls, "__await__") and cls not in (GeneratorType, CoroutineType):
+                _INERT.add(cls)
+            return True
+
+        def _subfields(
+            self, object_type: GraphQLObjectType, details: Any, context: Any
+        ) -> Callable[[Any, Path], Any]:
+            """How to complete one value of `object_type`: straight to its fields when no
+            @defer is involved, as graphql-core itself goes then. Made once per field of
+            the document (a page asks for the same fields of a hundred nodes)."""
+            if context is None:
+                known = self._completers.get(id(details))
+                if known is not None and known[0] is details:
+                    return known[1]
+            collected = self.collect_subfields(object_type, details)
+            if context is None and not collected.new_defer_usages:
+                grouped = collected.grouped_field_set
+
+                def complete(value: Any, path: Path) -> Any:
+                    return self.execute_fields(object_type, value, path, grouped, None)
+
+                self._completers[id(details)] = (details, complete)
+                return complete
+            return lambda value, path: self.collect_and_execute_subfields(
+                object_type, details, path, value, context
+            )
 
         def _object(self, field: _Plain, value: Any, details: Any, path: Path, context: Any) -> Any:
             """`value` completed as the field's object type or list of it; errors inside
@@ -118,18 +221,17 @@ def execution_context(schema: GraphQLSchema) -> type[StrawberryGraphQLCoreExecut
             if field.many and not self._ordinary_items(field, value):
                 return _ORDINARY
             try:
+                complete = self._subfields(field.object, details, context)  # type: ignore[arg-type]
                 if not field.many:
                     return self._guarded(
-                        self.collect_and_execute_subfields(
-                            field.object, details, path, value, context
-                        ),
+                        complete(value, path),
                         field.type,
                         details,
                         path,
                     )
                 item_type = field.type.of_type if field.non_null else field.type
                 return self._guarded(
-                    self._items(field.object, item_type.of_type, value, details, path, context),
+                    self._items(complete, item_type.of_type, value, details, path),
                     field.type,
                     details,
                     path,
@@ -145,18 +247,17 @@ def execution_context(schema: GraphQLSchema) -> type[StrawberryGraphQLCoreExecut
                 if item is None:
                     if field.item_non_null:
                         return False
-                elif isinstance(item, Exception) or self.is_awaitable(item):
+                elif not self._inert(item):
                     return False
             return True
 
         def _items(
             self,
-            object_type: GraphQLObjectType,
+            complete: Callable[[Any, Path], Any],
             item_type: GraphQLOutputType,
             items: list[Any],
             details: Any,
             path: Path,
-            context: Any,
         ) -> Any:
             completed: list[Any] = []
             waiting: list[int] = []
@@ -168,9 +269,7 @@ def execution_context(schema: GraphQLSchema) -> type[StrawberryGraphQLCoreExecut
                     item_path = path.add_key(index, None)
                     try:
                         one = self._guarded(
-                            self.collect_and_execute_subfields(
-                                object_type, details, item_path, item, context
-                            ),
+                            complete(item, item_path),
                             item_type,
                             details,
                             item_path,
@@ -230,16 +329,14 @@ def execution_context(schema: GraphQLSchema) -> type[StrawberryGraphQLCoreExecut
             results: dict[str, Any] = {}
             waiting: list[str] = []
             try:
-                for response_name, details in grouped_field_set.items():
-                    node = details[0].node
-                    field = plain.get(node.name.value)
+                for response_name, details, field in self._plan(plain, grouped_field_set):
                     field_path = None
                     value = _ORDINARY
-                    if field is not None and not node.arguments:
+                    if field is not None:
                         value = self._value(field, source_value)
                         if value is not None and value is not _ORDINARY:
                             if field.leaf is not None:
-                                value = self._leaf(field, value)
+                                value = field.leaf(value)
                             else:
                                 field_path = Path(path, response_name, parent_type.name)
                                 value = self._object(
@@ -258,8 +355,7 @@ def execution_context(schema: GraphQLSchema) -> type[StrawberryGraphQLCoreExecut
                     results[response_name] = value
                     if (
                         value is not None
-                        and value.__class__ not in _PLAIN_VALUES
-                        and value.__class__ not in _COMPLETED
+                        and value.__class__ not in _INERT
                         and self.is_awaitable(value)
                     ):
                         waiting.append(response_name)
