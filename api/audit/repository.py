@@ -47,3 +47,21 @@ async def add_many(
                 "changes": [orjson.dumps(c).decode() for _, _, c in entries],
             },
         )
+
+
+def new_records_sql(source: str, entity_id: str, after: dict[str, str]) -> str:
+    """An INSERT of one audit entry per row of `source` (the name of a CTE holding rows a
+    statement has just written): for a write that audits itself in the same statement,
+    with no round trip and nothing built in Python per row. `entity_id` and each value of
+    `after` ({field: SQL expression}) are SQL over `source`'s columns; the entries read as
+    `service.record_changes` writes a new record's. Its parameters: `new_records_parameters`."""
+    changes = ", ".join(
+        f"'{name}', jsonb_build_object('before', NULL, 'after', CAST({expression} AS text))"
+        for name, expression in sorted(after.items())
+    )
+    return f"""
+        INSERT INTO audit_log (actor_id, action, entity_type, entity_id, changes, request_id)
+        SELECT :audit_actor_id, :audit_action, :audit_entity_type, {entity_id},
+               jsonb_build_object({changes}), :audit_request_id
+        FROM {source}
+    """

@@ -88,18 +88,13 @@ async def record_changes(
     )
 
 
-async def record_many(
-    session: AsyncSession,
-    *,
-    actor_id: uuid.UUID | None,
-    action: str,
-    entity_type: str,
-    afters: Iterable[tuple[object, Mapping[str, Any]]],
-) -> None:
-    """One entry per (entity id, after) of a batch of new records (see record_changes)."""
-    await record_changes(
-        session,
-        actor_id=actor_id,
-        entity_type=entity_type,
-        changes=[Change(action, entity_id, after=after) for entity_id, after in afters],
-    )
+def new_records_parameters(
+    *, actor_id: uuid.UUID | None, action: str, entity_type: str
+) -> dict[str, Any]:
+    """The parameters of `repository.new_records_sql` for this request."""
+    return {
+        "audit_actor_id": actor_id,
+        "audit_action": action,
+        "audit_entity_type": entity_type,
+        "audit_request_id": current_request_id(),
+    }

@@ -171,19 +171,13 @@ async def record_conversations(
             contacts[item.id] = {"conversation_id": item.id, **dataclasses.asdict(item.contact)}
         outcomes.append(ItemOutcome(status=BatchStatus.CREATED, id=item.id))
 
-    outcomes = await _insert(session, rows, outcomes)
+    # Each stored conversation is audited by the statement that stores it.
+    audited = audit.new_records_parameters(
+        actor_id=user_id, action="conversation.record", entity_type="conversation"
+    )
+    outcomes = await _insert(session, rows, outcomes, audited)
     created = [o.id for o in outcomes if o.status is BatchStatus.CREATED]
     await repository.insert_contacts(session, [contacts[i] for i in created if i in contacts])
-    await audit.record_many(
-        session,
-        actor_id=user_id,
-        action="conversation.record",
-        entity_type="conversation",
-        afters=(
-            (i, {"campaign_id": rows[i]["campaign_id"], "county_code": rows[i]["county_code"]})
-            for i in created
-        ),
-    )
     await session.commit()
     return outcomes
 
@@ -211,7 +205,10 @@ def _replayed(
 
 
 async def _insert(
-    session: AsyncSession, rows: dict[uuid.UUID, dict[str, Any]], outcomes: list[ItemOutcome[str]]
+    session: AsyncSession,
+    rows: dict[uuid.UUID, dict[str, Any]],
+    outcomes: list[ItemOutcome[str]],
+    audited: dict[str, Any],
 ) -> list[ItemOutcome[str]]:
     """Insert every new row in one statement. A row skipped because its id appeared
     meanwhile (a concurrent replay) is answered as a replay; one skipped because its
@@ -228,7 +225,7 @@ async def _insert(
         return skipped
 
     await write_settled(
-        rows, lambda pending: repository.insert_conversations(session, pending), settle
+        rows, lambda pending: repository.insert_conversations(session, pending, audited), settle
     )
     for conversation_id, n in position.items():
         outcomes[n].record = rows[conversation_id]["reference_code"]

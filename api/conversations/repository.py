@@ -32,6 +32,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from api.audit import repository as audit_repository
 from api.conversations.models import (
     Campaign,
     CampaignCountyTarget,
@@ -285,8 +286,8 @@ def _insert_and_tally_sql() -> Any:
     as one statement with one parameter, whatever the batch size. One JSON text costs a
     fraction of one array per column, which the driver checks element by element. Text
     columns are read as text, so the INSERT's own cast still refuses an over-long value.
-    The rows it wrote are counted in the tallies by the same statement, from what it
-    returns rather than by reading them back. Built on first use, once foreign-key columns
+    The rows it wrote are counted in the tallies and audited by the same statement, from
+    what it returns rather than by reading them back. Built on first use, once foreign-key columns
     have taken their referred column's type."""
     dialect = postgresql.dialect()
     table = Conversation.__table__
@@ -305,21 +306,32 @@ def _insert_and_tally_sql() -> Any:
             RETURNING id, campaign_id, county_code, community_id, channel, language,
                       collected_at, age_band
         ),
-        tallied AS ({_TALLY_INSERTED})
+        tallied AS ({_TALLY_INSERTED}),
+        audited AS ({_AUDIT_INSERTED})
         SELECT id FROM c
         """
     )
 
 
-async def insert_conversations(session: AsyncSession, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
-    """Insert in one statement, counting them in their campaigns' tallies; rows whose id or
-    reference code is already taken are skipped (their ids are not in the result, nor
-    counted). A row's keys are column names; columns it leaves out are NULL."""
+_AUDIT_INSERTED = audit_repository.new_records_sql(
+    "c",
+    "CAST(c.id AS text)",
+    {"campaign_id": "c.campaign_id", "county_code": "c.county_code"},
+)
+
+
+async def insert_conversations(
+    session: AsyncSession, rows: list[dict[str, Any]], audit: dict[str, Any]
+) -> set[uuid.UUID]:
+    """Insert in one statement, counting them in their campaigns' tallies and leaving an
+    audit entry for each (`audit`: the audit's parameters); rows whose id or reference code
+    is already taken are skipped (their ids are not in the result, nor counted, nor
+    audited). A row's keys are column names; columns it leaves out are NULL."""
     if not rows:
         return set()
     # default=str: ids read back by asyncpg are its own UUID class, which orjson does not know.
     rows_json = orjson.dumps(rows, default=str).decode()
-    result = await session.execute(_insert_and_tally_sql(), {"rows": rows_json})
+    result = await session.execute(_insert_and_tally_sql(), {"rows": rows_json, **audit})
     return set(result.scalars().all())
 
 

@@ -125,6 +125,7 @@ async def test_each_stored_conversation_has_its_own_audit_entry(client, session)
     assert [(e.entity_type, e.entity_id, e.actor_id) for e in entries] == [
         ("conversation", items[0]["id"], staff.id)
     ]
+    assert entries[0].request_id  # the request that stored it, as every entry has
     assert entries[0].changes == {
         "campaign_id": {"before": None, "after": campaign["id"]},
         "county_code": {"before": None, "after": CARMARTHENSHIRE},
