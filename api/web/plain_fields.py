@@ -281,20 +281,9 @@ def execution_context(schema: GraphQLSchema) -> type[StrawberryGraphQLCoreExecut
                         waiting.append(index)
                     completed.append(one)
             except Exception:
-                # A null propagating out of the list: what earlier items started still
-                # settles, as graphql-core lets it.
-                if waiting:
-                    self.settle_in_background([completed[i] for i in waiting])
+                self._abandon(completed, waiting)
                 raise
-            if not waiting:
-                return completed
-            return self._gathered(completed, waiting)
-
-        async def _gathered(self, completed: list[Any], waiting: list[int]) -> list[Any]:
-            settled = await gather_with_cancel(*(completed[i] for i in waiting))
-            for index, value in zip(waiting, settled, strict=True):
-                completed[index] = value
-            return completed
+            return self._done(completed, waiting)
 
         def _guarded(
             self, completed: Any, type_: GraphQLOutputType, details: Any, path: Path
@@ -360,19 +349,26 @@ def execution_context(schema: GraphQLSchema) -> type[StrawberryGraphQLCoreExecut
                     ):
                         waiting.append(response_name)
             except Exception:
-                if waiting:
-                    self.settle_in_background([results[name] for name in waiting])
+                self._abandon(results, waiting)
                 raise
-            if not waiting:
-                return results
-            return self._settled_fields(results, waiting)
+            return self._done(results, waiting)
 
-        async def _settled_fields(
-            self, results: dict[str, Any], waiting: list[str]
-        ) -> dict[str, Any]:
-            settled = await gather_with_cancel(*(results[name] for name in waiting))
-            for name, value in zip(waiting, settled, strict=True):
-                results[name] = value
-            return results
+        def _abandon(self, completed: Any, waiting: list[Any]) -> None:
+            """A null propagating out of a list or an object: what its earlier parts
+            started (at `waiting`) still settles, as graphql-core lets it."""
+            if waiting:
+                self.settle_in_background([completed[key] for key in waiting])
+
+        def _done(self, completed: Any, waiting: list[Any]) -> Any:
+            """`completed`, or an awaitable of it once what is at `waiting` has settled."""
+            return self._settled(completed, waiting) if waiting else completed
+
+        async def _settled(self, completed: Any, waiting: list[Any]) -> Any:
+            """`completed` (a list or a dict of fields) with its awaitables at `waiting`
+            replaced by what they settle to, awaited together as graphql-core awaits them."""
+            settled = await gather_with_cancel(*(completed[key] for key in waiting))
+            for key, value in zip(waiting, settled, strict=True):
+                completed[key] = value
+            return completed
 
     return PlainFieldsExecutionContext
