@@ -1,19 +1,7 @@
 """The ASGI application uvicorn serves (`api.main:app`)."""
 
-import gc
-
 from api.app import create_app
+from api.serving import settle_collector
 
 app = create_app()
-
-# What is loaded by now (modules, the schema, the ORM's mappings: about 250,000 objects)
-# lives as long as the process. Left with the cyclic collector, every full collection walks
-# all of it again, and one batch of 500 conversations allocates enough to set collections
-# off: measured, about 40 ms of CPU per batch. Frozen, the collector leaves it alone
-# (objects are still freed as usual when nothing refers to them).
-gc.collect()
-gc.freeze()
-# A request's own objects (a batch makes hundreds of thousands, most alive until it is
-# answered) are then looked at every 10,000 allocations rather than every 700: about 4 ms
-# less per batch of 500 conversations, for a little more cyclic garbage kept a little longer.
-gc.set_threshold(10_000, 10, 10)
+settle_collector()

@@ -148,6 +148,7 @@ def serve_api(url: str, port: int) -> None:
     import uvicorn
 
     from api.app import create_app
+    from api.serving import settle_collector
     from api.settings import Settings
 
     settings = Settings(
@@ -159,7 +160,9 @@ def serve_api(url: str, port: int) -> None:
         rate_limit_per_user=1_000_000,
         _env_file=None,
     )
-    uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    app = create_app(settings)
+    settle_collector()  # as `api.main` does for production
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
 
 
 # A floor route of another benchmark: (connection, query string) -> (body, content type).
