@@ -287,8 +287,8 @@ def _insert_and_tally_sql() -> Any:
     fraction of one array per column, which the driver checks element by element. Text
     columns are read as text, so the INSERT's own cast still refuses an over-long value.
     The rows it wrote are counted in the tallies and audited by the same statement, from
-    what it returns rather than by reading them back. Built on first use, once foreign-key columns
-    have taken their referred column's type."""
+    what it returns rather than by reading them back. Built on first use, once foreign-key
+    columns have taken their referred column's type."""
     dialect = postgresql.dialect()
     table = Conversation.__table__
     columns = [c for c in table.columns if c.server_default is None]
