@@ -280,6 +280,14 @@ _TALLY_INSERTED = f"""
 """
 
 
+# Each conversation an INSERT returned (as CTE `c`), audited as a new record.
+_AUDIT_INSERTED = audit_repository.new_records_sql(
+    "c",
+    "CAST(c.id AS text)",
+    {"campaign_id": "c.campaign_id", "county_code": "c.county_code"},
+)
+
+
 @functools.cache
 def _insert_and_tally_sql() -> Any:
     """INSERT ... SELECT FROM jsonb_to_recordset(one JSON array of the rows): a whole batch
@@ -311,13 +319,6 @@ def _insert_and_tally_sql() -> Any:
         SELECT id FROM c
         """
     )
-
-
-_AUDIT_INSERTED = audit_repository.new_records_sql(
-    "c",
-    "CAST(c.id AS text)",
-    {"campaign_id": "c.campaign_id", "county_code": "c.county_code"},
-)
 
 
 async def insert_conversations(

@@ -115,13 +115,9 @@ def _leaf(type_: Any, if_null: Any) -> Coerce:
 
     # An enum's names and what each becomes, worked out by its own function once: a batch
     # of conversations has thousands of channels, languages and age bands.
-    names: dict[str, Any] = {}
-    if isinstance(type_, GraphQLEnumType):
-        for name in type_.values:
-            try:
-                names[name] = parse(name)
-            except Exception:  # a name its own parser refuses goes through it every time
-                continue
+    names = (
+        {name: parse(name) for name in type_.values} if isinstance(type_, GraphQLEnumType) else {}
+    )
 
     def leaf(value: Any) -> Any:
         if value is None or value is Undefined:

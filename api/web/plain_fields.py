@@ -103,30 +103,27 @@ def _leaf(type_: GraphQLLeafType) -> Callable[[Any], Any]:
     return complete
 
 
-def _reader(field: Any) -> Callable[[Any], Any]:
-    """How the field's resolver reads its value: an attribute getter when Strawberry's
-    resolver would only call getattr, else that resolver (without an info)."""
-    definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if definition is not None and definition.default_resolver is getattr:
-        return operator.attrgetter(definition.python_name)
-    return lambda source: field.resolve(source, None)
-
-
 def _plain(field: Any) -> _Plain | None:
-    """How to read a field, or None when only graphql-core's path will do: a leaf, an
-    object or a list of objects (each possibly non-null) qualify."""
+    """How to read a field, or None when only graphql-core's path will do. A field
+    qualifies when Strawberry's resolver would only call getattr (no resolver of its own,
+    the default `default_resolver`) and it is a leaf, an object or a list of objects (each
+    possibly non-null)."""
+    definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if definition is None or definition.default_resolver is not getattr:
+        return None
+    read = operator.attrgetter(definition.python_name)
     field_type = field.type
     non_null = isinstance(field_type, GraphQLNonNull)
     inner = field_type.of_type if non_null else field_type
     if is_leaf_type(inner):
-        return _Plain(_reader(field), field_type, non_null, _leaf(inner), None, False, False)
+        return _Plain(read, field_type, non_null, _leaf(inner), None, False, False)
     many = isinstance(inner, GraphQLList)
     item = inner.of_type if many else inner
     item_non_null = many and isinstance(item, GraphQLNonNull)
     if item_non_null:
         item = item.of_type
     if isinstance(item, GraphQLObjectType) and item.is_type_of is None:
-        return _Plain(_reader(field), field_type, non_null, None, item, many, item_non_null)
+        return _Plain(read, field_type, non_null, None, item, many, item_non_null)
     return None
 
 
