@@ -22,6 +22,7 @@ from api.conversations.models import Campaign
 from api.conversations.personal_data import flags_of
 from api.conversations.repository import PlaceRow
 from api.errors import BadInput, Conflict
+from api.places.point_index import point_index
 from api.settings import Settings
 from api.shared import clock
 from api.shared.batch import ItemOutcome, check_batch_size, fingerprint, write_settled
@@ -109,12 +110,10 @@ async def record_conversations(
         )
         for item, replay in zip(items, replays, strict=True)
     ]
-    places = await repository.places(
+    places = await _places(
         session,
         [
-            (None, None, None, None)
-            if replay or errors
-            else (item.lat, item.lon, item.community_id, item.county_code)
+            None if replay or errors else item
             for item, replay, errors in zip(items, replays, prechecked, strict=True)
         ],
     )
@@ -180,6 +179,41 @@ async def record_conversations(
     await repository.insert_contacts(session, [contacts[i] for i in created if i in contacts])
     await session.commit()
     return outcomes
+
+
+# What a place is for an item that needs none (a replay, or one already refused).
+_NOWHERE = PlaceRow(None, None, None, None, county_known=True)
+
+
+async def _places(session: AsyncSession, wanted: Sequence[ConversationIn | None]) -> list[PlaceRow]:
+    """Where each item lies, in input order. A bare point inside a community is placed by
+    the process's copy of the boundaries; the rest (a named community or county, a point
+    outside every community and its 1 km square) by one statement, only when there are
+    any."""
+    places = [_NOWHERE] * len(wanted)
+    bare = [
+        (n, (item.lat, item.lon))
+        for n, item in enumerate(wanted)
+        if item is not None
+        and item.lat is not None
+        and item.lon is not None
+        and item.community_id is None
+        and item.county_code is None
+    ]
+    index = await point_index(session)
+    for (n, _), hit in zip(bare, index.locate([point for _, point in bare]), strict=True):
+        if hit is not None:
+            places[n] = PlaceRow(hit[0], hit[1], None, None, county_known=True)
+    rest = [
+        (n, item) for n, item in enumerate(wanted) if item is not None and places[n] is _NOWHERE
+    ]
+    looked_up = await repository.places(
+        session,
+        [(item.lat, item.lon, item.community_id, item.county_code) for _, item in rest],
+    )
+    for (n, _), place in zip(rest, looked_up, strict=True):
+        places[n] = place
+    return places
 
 
 def _replayed(

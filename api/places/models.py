@@ -6,6 +6,7 @@ from datetime import datetime
 from geoalchemy2 import Geometry
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Computed,
     DateTime,
     Float,
@@ -172,6 +173,19 @@ class CommunityPiece(Piece, Base):
     community_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True
     )
+
+
+# Which boundaries a point look-up sees: triggers (migration 0017) draw a new random version
+# whenever counties, community sets, communities or their pieces are written, so a copy of
+# the boundaries held in a process (api.places.point_index) knows when it is stale. Being
+# random, a version is never seen twice: not after a rolled-back write, not in another
+# database.
+class BoundaryVersion(Base):
+    __tablename__ = "boundary_versions"
+    __table_args__ = (CheckConstraint('"only"', name="one_row"),)
+
+    only: Mapped[bool] = mapped_column(Boolean, primary_key=True, default=True)
+    version: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)
 
 
 class Lsoa(Boundary, Base):

@@ -31,8 +31,10 @@ from api.places.models import (
     CUSTOM_SOURCE,
     DEPRIVATION_DOMAINS,
     DOMAIN_RANK_COLUMNS,
+    BoundaryVersion,
     Community,
     CommunityLsoa,
+    CommunityPiece,
     CommunitySet,
     CommunityVersion,
     County,
@@ -48,6 +50,29 @@ GEOJSON_DECIMALS = 6
 
 async def county_codes(session: AsyncSession) -> set[str]:
     return set((await session.scalars(select(County.code))).all())
+
+
+# --- what a point look-up held in a process reads ----------------------------------------
+
+
+async def boundary_version(session: AsyncSession) -> uuid.UUID:
+    return (await session.scalars(select(BoundaryVersion.version))).one()
+
+
+async def default_community_pieces(
+    session: AsyncSession,
+) -> list[tuple[uuid.UUID, str, bytes]]:
+    """(community id, its county's code, the piece as WKB) for every piece of every
+    community in a default set."""
+    rows = await session.execute(
+        select(CommunityPiece.community_id, County.code, func.ST_AsBinary(CommunityPiece.geom))
+        .join(Community, Community.id == CommunityPiece.community_id)
+        .join(CommunitySet, CommunitySet.id == Community.set_id)
+        .join(County, County.id == Community.county_id)
+        .where(CommunitySet.is_default)
+        .order_by(CommunityPiece.community_id, CommunityPiece.piece)
+    )
+    return [(community_id, code, bytes(wkb)) for community_id, code, wkb in rows.all()]
 
 
 # --- loading -----------------------------------------------------------------------------
