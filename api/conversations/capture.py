@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import random
 import secrets
 import uuid
 from collections.abc import Sequence
@@ -28,8 +29,6 @@ from api.shared import clock
 from api.shared.batch import ItemOutcome, check_batch_size, fingerprint, write_settled
 from api.shared.user_errors import BatchStatus
 
-_random = secrets.SystemRandom()
-
 
 def id_digest(conversation_id: uuid.UUID) -> str:
     """What a withdrawal keeps of a conversation's id (the SQL in repository.erase agrees)."""
@@ -44,6 +43,7 @@ def _row(
     user_id: uuid.UUID,
     content_fingerprint: str,
     reference_code: str,
+    draw: float,
 ) -> dict[str, Any]:
     profile = item.profile
     return {
@@ -72,7 +72,7 @@ def _row(
         "answers": answers,
         "flags": flags_of(answers),
         "fingerprint": content_fingerprint,
-        "double_code": _random.random() < campaign.double_coding_share,
+        "double_code": draw < campaign.double_coding_share,
     }
 
 
@@ -122,6 +122,9 @@ async def record_conversations(
     rows: dict[uuid.UUID, dict[str, Any]] = {}
     contacts: dict[uuid.UUID, dict[str, Any]] = {}
     codes = iter(reference.new_codes(len(items)))
+    # Which are double coded: a generator seeded from the system's randomness per batch, so
+    # nobody can foresee the draw, at a fraction of the cost of a system call per item.
+    draws = random.Random(secrets.randbits(128))
     for item, digest, errors, place in zip(items, digests, prechecked, places, strict=True):
         # orjson writes the dataclass as it is: no deep copy through asdict.
         content = fingerprint({"conversation": item})
@@ -160,7 +163,14 @@ async def record_conversations(
             outcomes.append(ItemOutcome.rejected(item.id, errors))
             continue
         rows[item.id] = _row(
-            item, answers, place, campaigns[item.campaign_id], user_id, content, next(codes)
+            item,
+            answers,
+            place,
+            campaigns[item.campaign_id],
+            user_id,
+            content,
+            next(codes),
+            draws.random(),
         )
         if (
             item.contact is not None

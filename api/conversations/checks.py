@@ -184,8 +184,14 @@ def item_errors(
     now: datetime,
 ) -> list[DomainError]:
     """What is wrong with an item before looking at where it happened."""
-    capped = over_caps((item.answers, QUESTIONS_MAX, "answers")) or over_caps(
-        *((a.choices, CHOICES_MAX, f"answers.{a.question_key}") for a in item.answers)
+    if len(item.answers) > QUESTIONS_MAX:
+        return over_caps((item.answers, QUESTIONS_MAX, "answers"))
+    capped = over_caps(
+        *(
+            (a.choices, CHOICES_MAX, f"answers.{a.question_key}")
+            for a in item.answers
+            if a.choices is not None and len(a.choices) > CHOICES_MAX
+        )
     )
     if capped:
         return capped

@@ -28,14 +28,14 @@ def _introduces(lower: str) -> bool:
 # What each pattern cannot match without, checked first: most answers have no digits, no @
 # and no introduction, and these checks cost a fraction of the patterns' full scans (which
 # cost more than the rest of a batch's checks together).
-def _hints(text: str) -> dict[str, bool]:
+def _hints(text: str) -> dict[str, bool] | None:
+    """Which patterns could match; None when none could (most answers)."""
+    email = "@" in text
     digits = _DIGIT.search(text) is not None
-    return {
-        "EMAIL": "@" in text,
-        "PHONE": digits,
-        "POSTCODE": digits,
-        "NAME": _introduces(text.lower()),
-    }
+    name = _introduces(text.lower())
+    if not (email or digits or name):
+        return None
+    return {"EMAIL": email, "PHONE": digits, "POSTCODE": digits, "NAME": name}
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class Flag:
 def flags(text: str) -> list[Flag]:
     """Spans of `text` that look like personal data, in order of position."""
     hints = _hints(text)
-    if not any(hints.values()):
+    if hints is None:
         return []
     found = []
     for kind, pattern in PATTERNS.items():
@@ -65,9 +65,8 @@ def flags(text: str) -> list[Flag]:
 
 def flags_of(answers: dict[str, Any]) -> dict[str, list[dict[str, object]]]:
     """{question key: flagged spans} for the free-text answers that have any."""
-    found = {
-        key: [f.plain() for f in flags(value)]
-        for key, value in answers.items()
-        if isinstance(value, str)
-    }
-    return {key: spans for key, spans in found.items() if spans}
+    found = {}
+    for key, value in answers.items():
+        if isinstance(value, str) and (spans := flags(value)):
+            found[key] = [f.plain() for f in spans]
+    return found
