@@ -87,7 +87,10 @@ class CampaignIn:
     double_coding_share: float = 0.2
 
 
-@dataclass(frozen=True)
+# What a batch of conversations arrives as: 3,500 of these per batch of 500, made once and
+# never changed. Not frozen: a frozen dataclass sets each field through object.__setattr__,
+# which made building them cost six times as much.
+@dataclass(slots=True)
 class AnswerIn:
     question_key: str
     text: str | None = None
@@ -95,14 +98,14 @@ class AnswerIn:
     scale: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ConsentIn:
     store: bool
     contact: bool = False
     quote: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ProfileIn:
     age_band: AgeBand | None = None
     gender: Gender | None = None
@@ -112,14 +115,14 @@ class ProfileIn:
     carer: bool | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ContactIn:
     name: str | None = None
     email: str | None = None
     phone: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ConversationIn:
     id: uuid.UUID
     campaign_id: uuid.UUID

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
 from api.audit.models import AuditEntry
 from api.auth.principal import Role
+from api.conversations.inputs import (
+    AgeBand,
+    AnswerIn,
+    Channel,
+    ConsentIn,
+    ContactIn,
+    ConversationIn,
+    ProfileIn,
+)
 from api.conversations.models import Conversation, ConversationContact
 from api.conversations.reference import ALPHABET
 from api.places.models import Community, CommunitySet
+from api.shared.batch import fingerprint
 from tests.conversations.helpers import (
     ABERYSTWYTH,
     CARDIFF,
@@ -240,4 +251,32 @@ async def test_places_come_from_the_regions_default_community_set(client, sessio
     stored = await session.get(Conversation, uuid.UUID(point_result["id"]))
     assert await session.scalar(
         select(Community.set_id.in_(default_set)).where(Community.id == stored.community_id)
+    )
+
+
+def test_a_conversation_hashes_as_the_fingerprints_already_stored() -> None:
+    """Fingerprints are stored, so a conversation sent again after an upgrade must hash as
+    it did when it was stored, or its replay would be a CONFLICT. Pinned from the code that
+    stored the first ones (inputs as frozen dataclasses); a change to the input records or
+    to how they are hashed shows up here."""
+    item = ConversationIn(
+        id=uuid.UUID(int=5),
+        campaign_id=uuid.UUID(int=6),
+        question_set_version=1,
+        collected_at=datetime(2026, 1, 2, tzinfo=UTC),
+        channel=Channel.STREET,
+        language="en",
+        consent=ConsentIn(True, False, True),
+        answers=(
+            AnswerIn("what_matters", "family", None, None),
+            AnswerIn("x", None, ("a", "b"), None),
+            AnswerIn("wellbeing", None, None, 4),
+        ),
+        profile=ProfileIn(age_band=AgeBand.AGE_16_24, welsh_speaker=True),
+        contact=ContactIn("A", None, "0123"),
+        lat=51.8,
+        lon=-4.3,
+    )
+    assert fingerprint({"conversation": item}) == (
+        "5440b465fd6ef4e23b0e56194177a78906685d7238675c963520b5cdf78bd080"
     )
