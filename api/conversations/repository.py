@@ -266,13 +266,16 @@ TALLIED = """(VALUES
     ('age_band', c.age_band)
 ) AS d(dimension, value)"""
 
-# The rows an INSERT returned (as CTE `c`) counted into their campaigns' tallies. In key
-# order, so concurrent batches lock tally rows in the same order: one waits for the other's
-# commit, they never deadlock.
-_TALLY_INSERTED = f"""
+
+def _tally(rows: str, sign: str) -> str:
+    """The conversations of CTE `rows` added to (sign '+') or taken from ('-') their
+    campaigns' tallies. In key order, whatever the plan, so every writer (batches and
+    withdrawals alike) locks tally rows in the same order: one waits for the other's
+    commit, they never deadlock."""
+    return f"""
     INSERT INTO conversation_tallies (campaign_id, county_code, dimension, value, n)
-    SELECT c.campaign_id, c.county_code, d.dimension, coalesce(d.value, ''), count(*)
-    FROM c CROSS JOIN LATERAL {TALLIED}
+    SELECT c.campaign_id, c.county_code, d.dimension, coalesce(d.value, ''), {sign}count(*)
+    FROM {rows} c CROSS JOIN LATERAL {TALLIED}
     GROUP BY 1, 2, 3, 4
     ORDER BY 1, 2, 3, 4
     ON CONFLICT (campaign_id, county_code, dimension, value)
@@ -314,7 +317,7 @@ def _insert_and_tally_sql() -> Any:
             RETURNING id, campaign_id, county_code, community_id, channel, language,
                       collected_at, age_band
         ),
-        tallied AS ({_TALLY_INSERTED}),
+        tallied AS ({_tally("c", "+")}),
         audited AS ({_AUDIT_INSERTED})
         SELECT id FROM c
         """
@@ -452,12 +455,7 @@ async def erase(
         text(
             f"""
             WITH gone AS (DELETE FROM conversations c WHERE {where} RETURNING c.*),
-            untallied AS (
-                UPDATE conversation_tallies t SET n = t.n - 1
-                FROM gone c CROSS JOIN LATERAL {TALLIED}
-                WHERE (t.campaign_id, t.county_code, t.dimension, t.value)
-                    = (c.campaign_id, c.county_code, d.dimension, coalesce(d.value, ''))
-            ),
+            untallied AS ({_tally("gone", "-")}),
             -- Every statement of a WITH sees the rows as they were before it, codings too.
             untallied_themes AS ({_tally_theme_pairs("SELECT id FROM gone", "-")})
             INSERT INTO conversation_withdrawals (id_digest, campaign_id)
