@@ -13,7 +13,7 @@ consistent view across several, belongs in a session.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -68,6 +68,22 @@ class ReadStatement:
         return [params[n] if n in params else self.fixed[n] for n in self.names]
 
 
+@asynccontextmanager
+async def outage_is_unavailable(
+    driver: asyncpg.Connection, invalidate: Callable[[], Awaitable[Any]] | None
+) -> AsyncIterator[None]:
+    """What asyncpg raises when the database has gone away, raised as through a session:
+    `DatabaseUnavailable` (a 503), the dead connection leaving the pool (`invalidate`)."""
+    try:
+        yield
+    except Exception as error:
+        if not (is_unavailable(error) or driver.is_closed()):
+            raise
+        if invalidate is not None:
+            await invalidate()
+        raise DatabaseUnavailable() from error
+
+
 class ReadConnection:
     """One connection for the read statements of a request. A lost database is
     `DatabaseUnavailable` (a 503), as through a session, and the dead connection leaves
@@ -78,16 +94,8 @@ class ReadConnection:
     ) -> None:
         self._driver, self._invalidate = driver, invalidate
 
-    @asynccontextmanager
-    async def _outage_is_unavailable(self) -> AsyncIterator[None]:
-        try:
-            yield
-        except Exception as error:
-            if not (is_unavailable(error) or self._driver.is_closed()):
-                raise
-            if self._invalidate is not None:
-                await self._invalidate()
-            raise DatabaseUnavailable() from error
+    def _outage_is_unavailable(self) -> AbstractAsyncContextManager[None]:
+        return outage_is_unavailable(self._driver, self._invalidate)
 
     async def fetch(self, stmt: ReadStatement, params: Mapping[str, Any]) -> list[Any]:
         async with self._outage_is_unavailable():

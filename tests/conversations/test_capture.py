@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from api.audit.models import AuditEntry
 from api.auth.principal import Role
+from api.conversations import reference
 from api.conversations.inputs import (
     AgeBand,
     AnswerIn,
@@ -18,7 +19,7 @@ from api.conversations.inputs import (
     ConversationIn,
     ProfileIn,
 )
-from api.conversations.models import Conversation, ConversationContact
+from api.conversations.models import Conversation, ConversationContact, Tally
 from api.conversations.reference import ALPHABET
 from api.places.models import Community, CommunitySet
 from api.shared.batch import fingerprint
@@ -141,6 +142,47 @@ async def test_each_stored_conversation_has_its_own_audit_entry(client, session)
         "campaign_id": {"before": None, "after": campaign["id"]},
         "county_code": {"before": None, "after": CARMARTHENSHIRE},
     }
+
+
+async def test_a_reference_code_drawn_twice_is_drawn_again_and_nothing_is_lost(
+    client, session, monkeypatch
+) -> None:
+    """A batch is copied in whole or not at all: a row whose code is taken (or whose id a
+    racing resend stored meanwhile) fails the copy, and the batch is inserted by the
+    statement that skips such rows, the skipped one then getting a fresh code."""
+    staff, campaign = await staffed_campaign(client, session)
+    [first] = await record(client, staff.token, [conversation(campaign["id"])])
+    drawn = reference.new_codes
+    draws: list[int] = []
+
+    def taken_first(n: int) -> list[str]:
+        draws.append(n)
+        codes = drawn(n)
+        return [first["referenceCode"], *codes[1:]] if len(draws) == 1 else codes
+
+    monkeypatch.setattr(reference, "new_codes", taken_first)
+    items = [conversation(campaign["id"]) for _ in range(3)]
+    made = await record(client, staff.token, items)
+    assert [m["status"] for m in made] == ["CREATED"] * 3
+    codes = {first["referenceCode"], *(m["referenceCode"] for m in made)}
+    assert len(codes) == 4
+    assert draws == [3, 1]  # the batch's codes, then one for the row that was skipped
+    ids = [uuid.UUID(i["id"]) for i in items]
+    stored = await session.scalars(
+        select(Conversation.reference_code).where(Conversation.id.in_(ids))
+    )
+    assert set(stored.all()) == {m["referenceCode"] for m in made}
+    # Counted and audited once each, whichever way they went in.
+    tallied = await session.scalar(
+        select(Tally.n).where(Tally.campaign_id == campaign["id"], Tally.dimension == "county")
+    )
+    assert tallied == 4
+    audited = await session.scalar(
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(AuditEntry.action == "conversation.record")
+    )
+    assert audited == 4
 
 
 async def test_a_batch_over_500_is_refused_whole(client, session) -> None:
