@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from api.auth.principal import Role
 from api.conversations.models import Conversation, Tally
 from api.conversations.progress import split
+from api.conversations.repository import TALLIED
 from api.places.models import County, Lsoa
 from tests.conversations.helpers import (
     ABERYSTWYTH,
@@ -170,6 +171,59 @@ async def test_tallies_always_agree_with_a_recount_of_the_conversations(client, 
         ("2026-W10", 1),
         ("2026-W11", 1),
     ]
+
+
+# What TALLIED counts of the campaign's stored conversations: the SQL definition, which a
+# withdrawal takes off by.
+RECOUNT = text(
+    f"""
+    SELECT c.county_code, d.dimension, coalesce(d.value, ''), count(*)
+    FROM conversations c CROSS JOIN LATERAL {TALLIED}
+    WHERE c.campaign_id = :campaign_id
+    GROUP BY 1, 2, 3
+    """
+)
+
+
+async def test_a_batch_is_counted_as_the_sql_definition_counts(client, session) -> None:
+    """A batch is counted in Python (tally_counts), a withdrawal in SQL (TALLIED): they
+    must agree on every dimension, weeks across time zones and midnight included."""
+    staff = await coordinator(client, session)
+    c = (await create_campaign(client, staff.token))["id"]
+    items = [
+        # Sunday evening west of Greenwich, Monday in UTC: the next week.
+        conversation(c, collectedAt="2026-03-01T23:30:00-02:00"),
+        # Monday just after midnight east of it, Sunday in UTC: the week before.
+        conversation(
+            c,
+            collectedAt="2026-03-09T00:30:00+02:00",
+            channel="PHONE",
+            language="CY",
+            profile={"ageBand": "AGE_65_74"},
+            location=ABERYSTWYTH,
+        ),
+        # No point and no community: a county only.
+        conversation(c, location=None, countyCode=PEMBROKESHIRE, channel="ONLINE"),
+    ]
+    made = await record(client, staff.token, items)
+    assert [m["status"] for m in made] == ["CREATED"] * 3
+    tallied = await session.execute(
+        select(Tally.county_code, Tally.dimension, Tally.value, Tally.n).where(
+            Tally.campaign_id == c
+        )
+    )
+    counted = {(county, d, v): n for county, d, v, n in tallied.all()}
+    assert counted == {
+        (county, d, v): n
+        for county, d, v, n in (await session.execute(RECOUNT, {"campaign_id": c})).all()
+    }
+    # All three fall in the week of Monday 2 March, in UTC (in local time, the first would
+    # be in the week before and the second in the week after).
+    assert {(county, v): n for (county, d, v), n in counted.items() if d == "week"} == {
+        (CARMARTHENSHIRE, "2026-03-02"): 1,
+        (CEREDIGION, "2026-03-02"): 1,
+        (PEMBROKESHIRE, "2026-03-02"): 1,
+    }
 
 
 async def test_leaders_see_only_aggregates_of_their_counties(client, session) -> None:
