@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections import Counter
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import asyncpg
@@ -288,35 +287,6 @@ def _tally(rows: str, sign: str) -> str:
 """
 
 
-def tally_counts(rows: Iterable[Mapping[str, Any]]) -> dict[str, list[Any]]:
-    """What rows about to be stored add to the tallies, counted here rather than by the
-    database (3,000 pairs to sort for a batch of 500): TALLIED in Python, over rows as
-    `insert_conversations` takes them. As columns ({campaign_ids, county_codes, dimensions,
-    tally_values, ns}) of one row per tally. tests/conversations/test_progress.py checks
-    that the two count alike."""
-    counted: Counter[tuple[Any, str, str, str]] = Counter()
-    for row in rows:
-        campaign, county = row["campaign_id"], row["county_code"]
-        day = row["collected_at"].astimezone(UTC).date()
-        for dimension, value in (
-            ("county", county),
-            ("community", str(row["community_id"]) if row["community_id"] else ""),
-            ("channel", row["channel"]),
-            ("language", row["language"]),
-            ("week", (day - timedelta(days=day.weekday())).isoformat()),
-            ("age_band", row["age_band"] or ""),
-        ):
-            counted[(campaign, county, dimension, value)] += 1
-    keys = list(counted)
-    return {
-        "campaign_ids": [k[0] for k in keys],
-        "county_codes": [k[1] for k in keys],
-        "dimensions": [k[2] for k in keys],
-        "tally_values": [k[3] for k in keys],
-        "ns": list(counted.values()),
-    }
-
-
 # Each conversation an INSERT returned (as CTE `c`), audited as a new record.
 _AUDIT_INSERTED = audit_repository.new_records_sql(
     "c",
@@ -325,7 +295,7 @@ _AUDIT_INSERTED = audit_repository.new_records_sql(
 )
 
 
-# What the tallies and the audit read of each conversation an INSERT stored.
+# What the tallies and the audit read of each stored conversation.
 _COUNTED = "id, campaign_id, county_code, community_id, channel, language, collected_at, age_band"
 
 
@@ -336,30 +306,18 @@ def _written_columns() -> list[Column[Any]]:
     return [c for c in Conversation.__table__.columns if c.server_default is None]
 
 
-# Rows just copied in, counted (from `tally_counts`, in key order as every writer takes
-# tally rows) and audited by one statement.
-_TALLY_COPIED = text(
-    f"""
-    WITH c AS (
-        SELECT * FROM unnest(
-            CAST(:ids AS uuid[]), CAST(:audit_campaign_ids AS uuid[]),
-            CAST(:audit_county_codes AS text[])
-        ) AS c(id, campaign_id, county_code)
-    ),
-    tallied AS (
-        INSERT INTO conversation_tallies (campaign_id, county_code, dimension, value, n)
-        SELECT * FROM unnest(
-            CAST(:campaign_ids AS uuid[]), CAST(:county_codes AS text[]),
-            CAST(:dimensions AS text[]), CAST(:tally_values AS text[]), CAST(:ns AS int[])
-        )
-        ORDER BY 1, 2, 3, 4
-        ON CONFLICT (campaign_id, county_code, dimension, value)
-        DO UPDATE SET n = conversation_tallies.n + excluded.n
-    ),
-    audited AS ({_AUDIT_INSERTED})
-    SELECT count(*) FROM c
-    """
-)
+@functools.cache
+def _tally_copied_sql() -> Any:
+    return text(
+        f"""
+        WITH c AS (
+            SELECT {_COUNTED} FROM conversations WHERE id = ANY(CAST(:ids AS uuid[]))
+        ),
+        tallied AS ({_tally("c", "+")}),
+        audited AS ({_AUDIT_INSERTED})
+        SELECT count(*) FROM c
+        """
+    )
 
 
 @functools.cache
@@ -402,25 +360,14 @@ async def insert_conversations(
     keys are column names; columns it leaves out are NULL.
 
     Most batches are copied in (COPY, binary) and then counted and audited by one
-    statement, from what the rows hold: the copy costs the database about two thirds of an
-    INSERT of the same rows, and counting a batch here a fraction of sorting its 3,000
-    (conversation, dimension) pairs there.
+    statement: the copy costs the database about two thirds of an INSERT of the same rows.
     A batch with a row taken meanwhile (a resend racing its first send, a reference code
     drawn twice) fails to copy, leaving nothing, and is inserted by the statement that
     skips such rows."""
     if not rows:
         return set()
     if await _copied(session, rows):
-        await session.execute(
-            _TALLY_COPIED,
-            {
-                "ids": [r["id"] for r in rows],
-                "audit_campaign_ids": [r["campaign_id"] for r in rows],
-                "audit_county_codes": [r["county_code"] for r in rows],
-                **tally_counts(rows),
-                **audit,
-            },
-        )
+        await session.execute(_tally_copied_sql(), {"ids": [r["id"] for r in rows], **audit})
         return {r["id"] for r in rows}
     # default=str: ids read back by asyncpg are its own UUID class, which orjson does not know.
     rows_json = orjson.dumps(rows, default=str).decode()

@@ -185,9 +185,9 @@ RECOUNT = text(
 )
 
 
-async def test_a_batch_is_counted_as_the_sql_definition_counts(client, session) -> None:
-    """A batch is counted in Python (tally_counts), a withdrawal in SQL (TALLIED): they
-    must agree on every dimension, weeks across time zones and midnight included."""
+async def test_a_batch_is_counted_as_the_tallied_definition_counts(client, session) -> None:
+    """What a batch adds to the tallies is what TALLIED (by which a withdrawal takes one
+    off) counts of it, weeks across time zones and midnight included."""
     staff = await coordinator(client, session)
     c = (await create_campaign(client, staff.token))["id"]
     items = [
