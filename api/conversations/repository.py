@@ -306,18 +306,15 @@ def _written_columns() -> list[Column[Any]]:
     return [c for c in Conversation.__table__.columns if c.server_default is None]
 
 
-@functools.cache
-def _tally_copied_sql() -> Any:
-    return text(
-        f"""
-        WITH c AS (
-            SELECT {_COUNTED} FROM conversations WHERE id = ANY(CAST(:ids AS uuid[]))
-        ),
-        tallied AS ({_tally("c", "+")}),
-        audited AS ({_AUDIT_INSERTED})
-        SELECT count(*) FROM c
-        """
-    )
+# Rows just copied in, read back (by id), counted and audited by one statement.
+_TALLY_COPIED = text(
+    f"""
+    WITH c AS (SELECT {_COUNTED} FROM conversations WHERE id = ANY(CAST(:ids AS uuid[]))),
+    tallied AS ({_tally("c", "+")}),
+    audited AS ({_AUDIT_INSERTED})
+    SELECT count(*) FROM c
+    """
+)
 
 
 @functools.cache
@@ -366,8 +363,7 @@ async def insert_conversations(
     skips such rows."""
     if not rows:
         return set()
-    if await _copied(session, rows):
-        await session.execute(_tally_copied_sql(), {"ids": [r["id"] for r in rows], **audit})
+    if await _copied(session, rows, audit):
         return {r["id"] for r in rows}
     # default=str: ids read back by asyncpg are its own UUID class, which orjson does not know.
     rows_json = orjson.dumps(rows, default=str).decode()
@@ -375,9 +371,12 @@ async def insert_conversations(
     return set(result.scalars().all())
 
 
-async def _copied(session: RequestSession, rows: list[dict[str, Any]]) -> bool:
-    """COPY the rows in, under a savepoint; False (nothing written) when a row's id or
-    reference code is taken."""
+async def _copied(
+    session: RequestSession, rows: list[dict[str, Any]], audit: dict[str, Any]
+) -> bool:
+    """COPY the rows in, then count and audit them, under one savepoint (so all a batch
+    writes is written by one subtransaction); False, with nothing written, when a row's id
+    or reference code is taken."""
     columns = _written_columns()
     names = [c.name for c in columns]
     # JSON columns go as text, as SQLAlchemy's codec for them on these connections takes it.
@@ -390,20 +389,19 @@ async def _copied(session: RequestSession, rows: list[dict[str, Any]]) -> bool:
                 values[n] = orjson.dumps(values[n]).decode()
         records.append(values)
 
-    async def copy(driver: asyncpg.Connection, pooled: AsyncConnection) -> bool:
-        # Only inside the session's transaction: a savepoint, not a transaction of its own.
-        if not driver.is_in_transaction():
-            return False
-        try:
-            async with outage_is_unavailable(driver, pooled.invalidate), driver.transaction():
-                await driver.copy_records_to_table(
-                    Conversation.__tablename__, records=records, columns=names
-                )
-        except asyncpg.UniqueViolationError:
-            return False
-        return True
+    async def copy(driver: asyncpg.Connection, pooled: AsyncConnection) -> None:
+        async with outage_is_unavailable(driver, pooled.invalidate):
+            await driver.copy_records_to_table(
+                Conversation.__tablename__, records=records, columns=names
+            )
 
-    return await session.on_driver(copy)
+    try:
+        async with session.begin_nested():
+            await session.on_driver(copy)
+            await session.execute(_TALLY_COPIED, {"ids": [r["id"] for r in rows], **audit})
+    except asyncpg.UniqueViolationError:
+        return False
+    return True
 
 
 async def insert_contacts(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
