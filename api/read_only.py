@@ -13,7 +13,7 @@ consistent view across several, belongs in a session.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -94,11 +94,8 @@ class ReadConnection:
     ) -> None:
         self._driver, self._invalidate = driver, invalidate
 
-    def _outage_is_unavailable(self) -> AbstractAsyncContextManager[None]:
-        return outage_is_unavailable(self._driver, self._invalidate)
-
     async def fetch(self, stmt: ReadStatement, params: Mapping[str, Any]) -> list[Any]:
-        async with self._outage_is_unavailable():
+        async with outage_is_unavailable(self._driver, self._invalidate):
             return await self._driver.fetch(
                 stmt.sql, *stmt.arguments(params), record_class=stmt.record_class
             )
@@ -112,7 +109,10 @@ class ReadConnection:
     ) -> AsyncIterator[asyncpg.Record]:
         """The rows, read `chunk` at a time through a cursor (a cursor needs a transaction:
         a read-only one, on this connection)."""
-        async with self._outage_is_unavailable(), self._driver.transaction(readonly=True):
+        async with (
+            outage_is_unavailable(self._driver, self._invalidate),
+            self._driver.transaction(readonly=True),
+        ):
             cursor = self._driver.cursor(stmt.sql, *stmt.arguments(params), prefetch=chunk)
             async for row in cursor:
                 yield row
