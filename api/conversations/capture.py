@@ -22,6 +22,7 @@ from api.conversations.inputs import ConversationIn
 from api.conversations.models import Campaign
 from api.conversations.personal_data import flags_of
 from api.conversations.repository import PlaceRow
+from api.db import RequestSession
 from api.errors import BadInput, Conflict
 from api.places.point_index import point_index
 from api.settings import Settings
@@ -80,7 +81,10 @@ def _row(
 
 
 async def record_conversations(
-    session: AsyncSession, settings: Settings, principal: Principal, items: Sequence[ConversationIn]
+    session: RequestSession,
+    settings: Settings,
+    principal: Principal,
+    items: Sequence[ConversationIn],
 ) -> list[ItemOutcome[str]]:
     """One outcome per item, in input order; `record` is the reference code. A fixed number
     of statements whatever the batch size."""
@@ -249,7 +253,7 @@ def _replayed(
 
 
 async def _insert(
-    session: AsyncSession,
+    session: RequestSession,
     rows: dict[uuid.UUID, dict[str, Any]],
     outcomes: list[ItemOutcome[str]],
     audited: dict[str, Any],
