@@ -1,4 +1,4 @@
-"""Boundary versions: one number that changes whenever the boundaries a point look-up
+"""Boundary versions: one value, drawn afresh whenever the boundaries a point look-up
 reads are written, so a process can keep its own copy of them and know when it is stale
 
 Revision ID: 0017

@@ -214,8 +214,9 @@ async def _places(session: AsyncSession, wanted: Sequence[ConversationIn | None]
         and item.community_id is None
         and item.county_code is None
     ]
-    index = await point_index(session)
-    for (n, _), hit in zip(bare, index.locate([point for _, point in bare]), strict=True):
+    # Only when there are points to place: a batch of replays reads no boundary version.
+    located = (await point_index(session)).locate([p for _, p in bare]) if bare else []
+    for (n, _), hit in zip(bare, located, strict=True):
         if hit is not None:
             places[n] = PlaceRow(hit[0], hit[1], None, None, county_known=True)
     rest = [
