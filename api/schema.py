@@ -32,6 +32,7 @@ from api.places import types as places
 from api.request_id import current_request_id
 from api.selection import types as selection
 from api.settings import Settings
+from api.shared import inputs as batch_inputs
 from api.shared.datetimes import DATETIME_SCALAR
 from api.shared.geojson import GEOJSON_SCALAR, GeoJSON
 from api.shared.language import Language
@@ -120,5 +121,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         ],
     )
     coercion.install(schema._schema)
+    batch_inputs.install()
     schema.execution_context_class = plain_fields.execution_context(schema._schema)
     return schema

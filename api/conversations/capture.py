@@ -122,6 +122,7 @@ async def record_conversations(
         ],
     )
 
+    capturing = principal.counties(CAPTURE)
     outcomes: list[ItemOutcome[str]] = []
     rows: dict[uuid.UUID, dict[str, Any]] = {}
     contacts: dict[uuid.UUID, dict[str, Any]] = {}
@@ -155,7 +156,7 @@ async def record_conversations(
             )
             continue
         if not errors:
-            errors = checks.place_errors(item, place, principal)
+            errors = checks.place_errors(item, place, capturing)
         answers: dict[str, Any] = {}
         if not errors:
             answers, errors = checks.answers_of(

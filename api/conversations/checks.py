@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from api.auth.principal import Principal
-from api.conversations.access import CAPTURE
+from api.auth.principal import ALL_COUNTIES, Scope
 from api.conversations.campaigns import CHOICES_MAX, QUESTIONS_MAX, no_such_campaign
 from api.conversations.inputs import AnswerIn, ConversationIn, QuestionType
 from api.conversations.models import Campaign
@@ -273,7 +272,9 @@ def item_errors(
     return errors + point_errors(item)
 
 
-def place_errors(item: ConversationIn, place: PlaceRow, principal: Principal) -> list[DomainError]:
+def place_errors(item: ConversationIn, place: PlaceRow, capturing: Scope) -> list[DomainError]:
+    """What is wrong with where an item was held; `capturing`: the counties its sender may
+    record conversations in (worked out once per batch, not once per item)."""
     if item.community_id is not None and place.community_id is None:
         return [places.no_such_community("communityId")]
     if not place.county_known:
@@ -294,7 +295,7 @@ def place_errors(item: ConversationIn, place: PlaceRow, principal: Principal) ->
                 cy="Dywedwch ble cafwyd y sgwrs: lleoliad, cymuned neu sir.",
             )
         ]
-    if not principal.has_any(CAPTURE, place.county_code):
+    if capturing is not ALL_COUNTIES and place.county_code not in capturing:
         return [
             Forbidden(
                 f"You cannot record conversations in county {place.county_code}.",

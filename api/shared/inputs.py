@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from strawberry.relay.types import GlobalID
 from strawberry.scalars import is_scalar
+from strawberry.types import arguments
 from strawberry.types.arguments import InputContext
 from strawberry.types.base import (
     StrawberryList,
@@ -81,3 +82,43 @@ def batch_input(cls: type[T]) -> type[T]:
 
     definition.from_input = from_input
     return cls
+
+
+_STRAWBERRY_CONVERT = arguments.convert_argument
+
+
+def convert_argument(
+    value: object,
+    type_: StrawberryType | type,
+    scalar_registry: Any,
+    config: Any,
+    info: Any = None,
+    *,
+    path: tuple[str | int, ...] = (),
+) -> object:
+    """Strawberry's conversion of an argument, except that a list of inputs whose class
+    builds its own values (as batch inputs do) goes straight to that builder, item by item,
+    with the context Strawberry would give each. Strawberry asks a dozen questions of the
+    item type again for every item first: about 12 µs an item, 6 ms of a batch of 500."""
+    if type(type_) is StrawberryList and type(value) is list:
+        item_type = type_.of_type
+        definition = getattr(item_type, "__strawberry_definition__", None)
+        build = getattr(definition, "from_input", None)
+        if build is not None:
+            return [
+                build(
+                    item_type,
+                    item,
+                    InputContext(
+                        info=info, config=config, scalar_registry=scalar_registry, path=(*path, n)
+                    ),
+                )
+                for n, item in enumerate(value)
+            ]
+    return _STRAWBERRY_CONVERT(value, type_, scalar_registry, config, info, path=path)
+
+
+def install() -> None:
+    """Convert arguments with `convert_argument` (Strawberry's module holds the name it
+    calls, for arguments and for the values nested in them)."""
+    arguments.convert_argument = convert_argument

@@ -4,8 +4,14 @@ import uuid
 from enum import Enum
 
 import strawberry
+from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.types.scalar import DEFAULT_SCALAR_REGISTRY
+from strawberry.types import arguments
+from strawberry.types.arguments import InputContext
+from strawberry.types.base import StrawberryList
 
-from api.shared.inputs import batch_input
+from api.schema import build_schema
+from api.shared.inputs import _STRAWBERRY_CONVERT, batch_input, convert_argument
 
 
 @strawberry.enum
@@ -82,3 +88,37 @@ def test_batch_inputs_match_strawberrys_own_conversion() -> None:
     assert _plain(fast) == _plain(slow)
     assert isinstance(fast[0].id, uuid.UUID) and fast[0].colours == [Colour.RED, Colour.BLUE]
     assert fast[1].inners == [] and fast[1].maybe_inner is None and fast[1].count is None
+
+
+def test_a_list_of_batch_inputs_is_built_as_strawberry_builds_it() -> None:
+    """The list shortcut gives each item to its class's builder with the context (path
+    and all) that Strawberry's own conversion gives it."""
+    seen: list[tuple] = []
+
+    @strawberry.input(name="Item")
+    class Item:
+        n: int
+
+    def build(cls: type, value: dict, context: InputContext) -> tuple:
+        seen.append((context.path, context.info, context.config))
+        return (cls, value["n"])
+
+    Item.__strawberry_definition__.from_input = build
+    config, registry = StrawberryConfig(), DEFAULT_SCALAR_REGISTRY
+    values = [{"n": 1}, {"n": 2}]
+    given = StrawberryList(Item)
+
+    shortcut = convert_argument(values, given, registry, config, None, path=("items",))
+    shortcut_seen, seen[:] = list(seen), []
+    strawberrys = _STRAWBERRY_CONVERT(values, given, registry, config, None, path=("items",))
+
+    assert shortcut == strawberrys == [(Item, 1), (Item, 2)]
+    assert shortcut_seen == seen == [(("items", 0), None, config), (("items", 1), None, config)]
+    # Anything else goes Strawberry's way: a null list, a list of a leaf type.
+    assert convert_argument(None, given, registry, config) is None
+    assert convert_argument([1, 2], StrawberryList(int), registry, config) == [1, 2]
+
+
+def test_the_schema_converts_arguments_with_the_shortcut(settings) -> None:
+    build_schema(settings)
+    assert arguments.convert_argument is convert_argument
