@@ -20,7 +20,6 @@ from sqlalchemy import (
     func,
     insert,
     literal,
-    null,
     select,
     text,
     true,
@@ -225,6 +224,19 @@ async def places(
     ]
 
 
+# = ANY(one array), not IN (one parameter per id): the same statement text whatever the
+# batch size, prepared once; text, so the driver sends the arrays as they are.
+_STORED_IDENTITIES = text(
+    """
+    SELECT CAST(id AS text), fingerprint, reference_code FROM conversations
+    WHERE id = ANY(CAST(:ids AS uuid[]))
+    UNION ALL
+    SELECT id_digest, NULL, NULL FROM conversation_withdrawals
+    WHERE id_digest = ANY(CAST(:digests AS text[]))
+    """
+)
+
+
 @dataclass(frozen=True)
 class StoredIdentity:
     fingerprint: str
@@ -236,17 +248,7 @@ async def stored_identities(
 ) -> tuple[dict[uuid.UUID, StoredIdentity], set[str]]:
     """Conversations already stored under these ids, and which digests were withdrawn; one
     statement."""
-    # = ANY(one array), not IN (one parameter per id): the same statement text whatever
-    # the batch size, so it is prepared once.
-    rows = await session.execute(
-        select(cast(Conversation.id, String), Conversation.fingerprint, Conversation.reference_code)
-        .where(Conversation.id == func.any(cast(list(ids), postgresql.ARRAY(Conversation.id.type))))
-        .union_all(
-            select(Withdrawal.id_digest, null(), null()).where(
-                Withdrawal.id_digest == func.any(cast(list(digests), postgresql.ARRAY(String)))
-            )
-        )
-    )
+    rows = await session.execute(_STORED_IDENTITIES, {"ids": ids, "digests": digests})
     found: dict[uuid.UUID, StoredIdentity] = {}
     withdrawn: set[str] = set()
     for key, fp, code in rows.all():
