@@ -9,8 +9,9 @@ reports against the SQL underneath them, measured side by side in one run.
 The API runs under uvicorn with two workers, as in production, in its own processes on
 127.0.0.1; the database is a throwaway cluster that the harness starts and removes. The
 load is reported for the first 10,000 conversations and again for all of them, sent by one
-client a batch at a time; then 10,000 more (a campaign of their own, so the reports still
-count the first load) from two clients at once, one per worker.
+client a batch at a time; then 20,000 more (a campaign of their own, so the reports still
+count the first load) from two clients at once, one per worker, with how busy the machine's
+processors were meanwhile (server, database and clients share them).
 Run: .venv/bin/python bench/conversations.py [--conversations 200000] [--rounds 30]
 """
 
@@ -61,6 +62,8 @@ UVICORN = [
 ]
 # The load is reported after this many conversations, and again at the end.
 FIRST = 10_000
+# Sent from WORKERS clients at once: 40 batches, so the figure moves little between runs.
+AT_ONCE = 20_000
 EMAIL, PASSWORD = "bench@example.org", "bench password that is long enough"
 SECRET = "bench-secret-that-is-long-enough-for-hs256-0123456789"
 SETUP = Principal(user_id=uuid.UUID(int=1), grants={Role.ADMIN: ALL_COUNTIES})
@@ -300,15 +303,26 @@ async def load_at_once(loader: Loader, items: list[dict[str, Any]]) -> None:
             sent.append(batch)
             await loader.record(batch)
 
+    busy_before = _processor_ticks()
     began = time.perf_counter()
     await asyncio.gather(*(one_client() for _ in range(WORKERS)))
     api_seconds = time.perf_counter() - began
+    (busy_after, total_after), (busy_at, total_at) = _processor_ticks(), busy_before
+    busy, total = busy_after - busy_at, total_after - total_at
     floor_seconds = sum([await loader.copy(batch) for batch in sent])
     print(
         f"\nLoading {len(items):,} conversations from {WORKERS} clients at once, "
         f"{WORKERS} workers (per batch of {BATCH}; COPY still one stream)"
     )
     report_rates(len(items), api_seconds, floor_seconds)
+    print(f"the machine's processors were {busy / total:.0%} busy meanwhile")
+
+
+def _processor_ticks() -> tuple[int, int]:
+    """(busy, all) ticks of every processor since boot, from Linux's /proc/stat."""
+    ticks = [int(t) for t in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    idle = ticks[3] + ticks[4]  # idle, and waiting for I/O
+    return sum(ticks) - idle, sum(ticks)
 
 
 async def run(url: str, base: str, points: list[tuple[float, float]], n: int, rounds: int) -> None:
@@ -329,7 +343,7 @@ async def run(url: str, base: str, points: list[tuple[float, float]], n: int, ro
         loader = Loader(client, raw, token)
         await loader.make_twin()
         await load_one_client(loader, conversations(n, campaign, points))
-        await load_at_once(loader, conversations(FIRST, other, points, seed=8))
+        await load_at_once(loader, conversations(AT_ONCE, other, points, seed=8))
 
         await _code_half(raw, campaign)
         campaign_id = uuid.UUID(campaign)
