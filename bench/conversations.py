@@ -11,7 +11,9 @@ The API runs under uvicorn with two workers, as in production, in its own proces
 load is reported for the first 10,000 conversations and again for all of them, sent by one
 client a batch at a time; then 20,000 more (a campaign of their own, so the reports still
 count the first load) from two clients at once, one per worker, with how busy the machine's
-processors were meanwhile (server, database and clients share them).
+processors were meanwhile (server, database and clients share them). That load is set
+against one COPY stream, batch after batch, and against as many COPY streams at once as
+there were clients.
 Run: .venv/bin/python bench/conversations.py [--conversations 200000] [--rounds 30]
 """
 
@@ -231,20 +233,20 @@ class Loader:
     row's campaign, county and community as loading into the real table would): the
     floor."""
 
-    def __init__(self, client: httpx.AsyncClient, raw: asyncpg.Connection, token: str) -> None:
-        self.client, self.raw, self.token = client, raw, token
+    def __init__(
+        self, client: httpx.AsyncClient, raw: asyncpg.Connection, token: str, dsn: str
+    ) -> None:
+        self.client, self.raw, self.token, self.dsn = client, raw, token, dsn
         self.columns: list[str] = []
 
-    async def make_twin(self) -> None:
-        await self.raw.execute("CREATE TABLE conversations_copy (LIKE conversations INCLUDING ALL)")
+    async def make_twin(self, table: str = "conversations_copy") -> None:
+        await self.raw.execute(f"CREATE TABLE {table} (LIKE conversations INCLUDING ALL)")
         # LIKE copies indexes and checks, never foreign keys.
-        for name, definition in await self.raw.fetch(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        for (definition,) in await self.raw.fetch(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
             "WHERE conrelid = 'conversations'::regclass AND contype = 'f'"
         ):
-            await self.raw.execute(
-                f"ALTER TABLE conversations_copy ADD CONSTRAINT {name}_copy {definition}"
-            )
+            await self.raw.execute(f"ALTER TABLE {table} ADD {definition}")  # named by PostgreSQL
         self.columns = [
             r["attname"]
             for r in await self.raw.fetch(
@@ -263,16 +265,41 @@ class Loader:
         assert not refused, refused[:3]
         return seconds
 
-    async def copy(self, batch: list[dict[str, Any]]) -> float:
+    async def stored(self, batch: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
         rows = await self.raw.fetch(
             "SELECT * FROM conversations WHERE id = ANY($1::uuid[])",
             [uuid.UUID(i["id"]) for i in batch],
         )
+        return [tuple(r) for r in rows]
+
+    async def copy(self, batch: list[dict[str, Any]]) -> float:
+        records = await self.stored(batch)
         began = time.perf_counter()
         await self.raw.copy_records_to_table(
-            "conversations_copy", records=[tuple(r) for r in rows], columns=self.columns
+            "conversations_copy", records=records, columns=self.columns
         )
         return time.perf_counter() - began
+
+    async def copy_at_once(self, batches: list[list[dict[str, Any]]], streams: int) -> float:
+        """The batches' rows copied by `streams` connections at once (each taking the next
+        batch as soon as its last is copied) into a twin of their own; the seconds until
+        the last is in."""
+        await self.make_twin("conversations_copy_at_once")
+        waiting = iter([await self.stored(batch) for batch in batches])
+        connections = [await asyncpg.connect(self.dsn) for _ in range(streams)]
+
+        async def one_stream(connection: asyncpg.Connection) -> None:
+            for records in waiting:
+                await connection.copy_records_to_table(
+                    "conversations_copy_at_once", records=records, columns=self.columns
+                )
+
+        began = time.perf_counter()
+        await asyncio.gather(*(one_stream(c) for c in connections))
+        seconds = time.perf_counter() - began
+        for connection in connections:
+            await connection.close()
+        return seconds
 
 
 async def load_one_client(loader: Loader, items: list[dict[str, Any]]) -> None:
@@ -293,8 +320,8 @@ async def load_one_client(loader: Loader, items: list[dict[str, Any]]) -> None:
 
 async def load_at_once(loader: Loader, items: list[dict[str, Any]]) -> None:
     """WORKERS clients each sending their next batch as soon as the last is answered; the
-    rate is the conversations over the time until the last answer. The floor is still one
-    COPY stream, batch after batch."""
+    rate is the conversations over the time until the last answer. The floors: one COPY
+    stream, batch after batch, and WORKERS streams at once."""
     batches = iter([items[start : start + BATCH] for start in range(0, len(items), BATCH)])
     sent: list[list[dict[str, Any]]] = []
 
@@ -310,12 +337,18 @@ async def load_at_once(loader: Loader, items: list[dict[str, Any]]) -> None:
     (busy_after, total_after), (busy_at, total_at) = _processor_ticks(), busy_before
     busy, total = busy_after - busy_at, total_after - total_at
     floor_seconds = sum([await loader.copy(batch) for batch in sent])
+    floor_at_once = await loader.copy_at_once(sent, WORKERS)
     print(
         f"\nLoading {len(items):,} conversations from {WORKERS} clients at once, "
-        f"{WORKERS} workers (per batch of {BATCH}; COPY still one stream)"
+        f"{WORKERS} workers (per batch of {BATCH})"
     )
     report_rates(len(items), api_seconds, floor_seconds)
-    print(f"the machine's processors were {busy / total:.0%} busy meanwhile")
+    rate_api, rate_at_once = len(items) / api_seconds, len(items) / floor_at_once
+    print(
+        f"against {WORKERS} COPY streams at once ({rate_at_once:,.0f}/s): "
+        f"API at {rate_api / rate_at_once:.0%}"
+    )
+    print(f"the machine's processors were {busy / total:.0%} busy while the API loaded")
 
 
 def _processor_ticks() -> tuple[int, int]:
@@ -329,9 +362,8 @@ async def run(url: str, base: str, points: list[tuple[float, float]], n: int, ro
     settings = Settings(env="test", database_url=url, jwt_secret=SECRET, _env_file=None)
     engine = make_engine(url)
     sessionmaker = make_sessionmaker(engine)
-    raw = await asyncpg.connect(
-        make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    )
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    raw = await asyncpg.connect(dsn)
     async with httpx.AsyncClient(base_url=base, timeout=600) as client:
         token = (await gql(client, LOGIN, {"e": EMAIL, "p": PASSWORD}))["login"]["accessToken"]
         campaign, other = [
@@ -340,7 +372,7 @@ async def run(url: str, base: str, points: list[tuple[float, float]], n: int, ro
             ]["campaign"]["id"]
             for name in ("Bench", "Bench, at once")
         ]
-        loader = Loader(client, raw, token)
+        loader = Loader(client, raw, token, dsn)
         await loader.make_twin()
         await load_one_client(loader, conversations(n, campaign, points))
         await load_at_once(loader, conversations(AT_ONCE, other, points, seed=8))
