@@ -17,6 +17,7 @@ from api.conversations.access import CODERS, MANAGERS
 from api.conversations.inputs import ThemeIn
 from api.conversations.models import Theme
 from api.errors import BadInput, DomainError, InvalidInput, NotFound
+from api.shared.language import Language
 from api.shared.limits import check_caps
 
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -32,10 +33,11 @@ KEYWORDS_MAX = 50
 
 
 async def codebook(
-    session: AsyncSession, principal: Principal, campaign_id: uuid.UUID
+    session: AsyncSession, principal: Principal, campaign_id: uuid.UUID, language: Language
 ) -> Sequence[Theme]:
+    """Themes, then sub-themes, each by its label in `language`."""
     await campaigns.campaign(session, principal, campaign_id)
-    return await repository.themes_of(session, campaign_id)
+    return await repository.themes_of(session, campaign_id, language)
 
 
 async def add_theme(

@@ -50,6 +50,8 @@ from api.conversations.models import (
 from api.db import RequestSession
 from api.places.models import Community
 from api.read_only import outage_is_unavailable
+from api.shared.label_order import label_in
+from api.shared.language import Language
 
 # --- campaigns and questions ---------------------------------------------------------------
 
@@ -630,13 +632,20 @@ async def themes_by_id(session: AsyncSession, ids: Iterable[uuid.UUID]) -> dict[
     return {t.id: t for t in rows.all()}
 
 
-async def themes_of(session: AsyncSession, campaign_id: uuid.UUID) -> Sequence[Theme]:
-    """A campaign's codebook: themes, then each theme's sub-themes, by label."""
+async def themes_of(
+    session: AsyncSession, campaign_id: uuid.UUID, language: Language = Language.EN
+) -> Sequence[Theme]:
+    """A campaign's codebook: themes, then each theme's sub-themes, by label in
+    `language`."""
     return (
         await session.scalars(
             select(Theme)
             .where(Theme.campaign_id == campaign_id)
-            .order_by(Theme.parent_id.is_not(None), Theme.label_en, Theme.id)
+            .order_by(
+                Theme.parent_id.is_not(None),
+                label_in(language, Theme.label_en, Theme.label_cy),
+                Theme.id,
+            )
         )
     ).all()
 

@@ -159,10 +159,16 @@ class CodingAgreement:
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="A campaign's codebook: themes, then sub-themes.")
+    @strawberry.field(
+        description="A campaign's codebook: themes, then sub-themes, by label in the "
+        "language asked for (Welsh in the Welsh alphabet's order)."
+    )
     async def codebook(self, info: Info, campaign_id: uuid.UUID) -> list[ThemeType]:
         rows = await codebook.codebook(
-            info.context.session, await info.context.principal(), campaign_id
+            info.context.session,
+            await info.context.principal(),
+            campaign_id,
+            info.context.language,
         )
         return [ThemeType.of(t, info.context.language) for t in rows]
 

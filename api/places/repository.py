@@ -41,6 +41,7 @@ from api.places.models import (
     Lsoa,
     Region,
 )
+from api.shared.label_order import label_in
 from api.shared.language import Language, pick
 from api.shared.pagination import Page, PageRequest
 from geodata.region import Area, RegionData
@@ -291,11 +292,8 @@ async def counties_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Seq
 
 
 def community_order(language: Language) -> tuple[Any, Any]:
-    """By name in `language` (Welsh falls back to English where a community has no Welsh
-    name, as `pick` does), then id."""
-    if language is Language.EN:
-        return (Community.name_en, Community.id)
-    return (func.coalesce(func.nullif(Community.name_cy, ""), Community.name_en), Community.id)
+    """By name in `language`, then id."""
+    return (label_in(language, Community.name_en, Community.name_cy), Community.id)
 
 
 # A cursor holds both names and the id, so it finds its place in either language's order.

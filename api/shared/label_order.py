@@ -1,0 +1,24 @@
+"""Lists ordered by a label in the language asked for, Welsh in the Welsh alphabet's order.
+
+The database's own collation (C.UTF-8 for the local clusters) orders by code point, which
+files Llan... between La... and Lo...; the Welsh alphabet has ch after c, dd after d, ff
+after f, ng after g, ll after l, ph after p, rh after r and th after t. ICU's Welsh
+collation, which PostgreSQL built with ICU (as Debian's is) provides, knows them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func
+
+from api.shared.language import Language
+
+WELSH = "cy-x-icu"
+
+
+def label_in(language: Language, en: Any, cy: Any) -> Any:
+    """The SQL to order by: the label in `language` (Welsh falls back to English where
+    there is none, as `pick` does), Welsh in Welsh order; English in the database's."""
+    if language is Language.EN:
+        return en
+    return func.coalesce(func.nullif(cy, ""), en).collate(WELSH)
