@@ -279,8 +279,10 @@ async def attributions(session: AsyncSession) -> list[str]:
     return [line for lines in rows.all() for line in lines]
 
 
-async def counties(session: AsyncSession) -> Sequence[County]:
-    return (await session.scalars(select(County).order_by(County.name_en))).all()
+async def counties(session: AsyncSession, language: Language = Language.EN) -> Sequence[County]:
+    """By name in `language`."""
+    order = label_in(language, County.name_en, County.name_cy)
+    return (await session.scalars(select(County).order_by(order, County.code))).all()
 
 
 async def county_by_code(session: AsyncSession, code: str) -> County | None:

@@ -58,8 +58,8 @@ async def attributions(session: AsyncSession) -> list[str]:
     return await repository.attributions(session)
 
 
-async def counties(session: AsyncSession) -> Sequence[County]:
-    return await repository.counties(session)
+async def counties(session: AsyncSession, language: Language = Language.EN) -> Sequence[County]:
+    return await repository.counties(session, language)
 
 
 async def county(session: AsyncSession, code: str) -> County | None:

@@ -300,9 +300,10 @@ class Query:
     async def attribution(self, info: Info) -> list[str]:
         return await service.attributions(info.context.session)
 
-    @strawberry.field
+    @strawberry.field(description="The region's counties, by name in the request's language.")
     async def counties(self, info: Info) -> list[County]:
-        return [County.of(c) for c in await service.counties(info.context.session)]
+        rows = await service.counties(info.context.session, info.context.language)
+        return [County.of(c) for c in rows]
 
     @strawberry.field
     async def county(self, info: Info, code: str) -> County | None:

@@ -20,6 +20,12 @@ GEODATA = Settings(env="development", _env_file=None).geodata_dir
 
 async def test_three_counties_with_welsh_names_and_true_areas(client: httpx.AsyncClient) -> None:
     body = await gql(client, operation("Counties"), {"simplifyM": 200}, language="cy")
+    # In Welsh, by Welsh name (in English: Carmarthenshire, Ceredigion, Pembrokeshire).
+    assert [c["name"] for c in body["data"]["counties"]] == [
+        "Ceredigion",
+        "Sir Benfro",
+        "Sir Gaerfyrddin",
+    ]
     counties = {c["code"]: c for c in body["data"]["counties"]}
     assert {c: counties[c]["name"] for c in counties} == {
         "W06000010": "Sir Gaerfyrddin",
