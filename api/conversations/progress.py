@@ -18,6 +18,7 @@ from api.conversations.inputs import POPULATION_AGE_BANDS
 from api.conversations.models import Campaign
 from api.conversations.population import age_bands
 from api.places import service as places
+from api.shared.language import Language
 
 READERS = (*CAPTURE, Role.LEADER)
 
@@ -78,14 +79,15 @@ async def scope_of(
 
 
 async def campaign_progress(
-    session: AsyncSession, principal: Principal, campaign_id: uuid.UUID
+    session: AsyncSession, principal: Principal, campaign_id: uuid.UUID, language: Language
 ) -> Progress:
+    """Counties and communities listed by name in `language`."""
     campaign, scope = await scope_of(session, principal, campaign_id)
     counts = await repository.progress_counts(session, campaign_id, scope)
     explicit = (await repository.county_targets(session, [campaign_id]))[campaign_id]
-    all_counties = await places.counties(session)
+    all_counties = await places.counties(session, language)
     counties = [c for c in all_counties if scope is None or c.code in scope]
-    communities = await places.default_set_communities(session)
+    communities = await places.default_set_communities(session, language)
     figures = await places.community_figures(session, [c.id for c in communities])
     population = {
         c.id: (figures[c.id].population or 0) if c.id in figures else 0 for c in communities
@@ -107,6 +109,7 @@ async def campaign_progress(
         community_targets |= split(county_targets.get(county.code, 0), mine)
 
     visible = {c.code for c in counties}
+    place_of = {c.id: n for n, c in enumerate(all_counties)}
     return Progress(
         campaign=campaign,
         conversations=sum(counts["county"].values()),
@@ -134,7 +137,9 @@ async def campaign_progress(
                 counts["community"].get(c.id, 0),
                 community_targets[c.id],
             )
-            for c in sorted(communities, key=lambda c: (code_of[c.county_id], c.name_en))
+            # County by county, as the counties are listed; by name within each (a stable
+            # sort keeps the order communities came in, by name in `language`).
+            for c in sorted(communities, key=lambda c: place_of[c.county_id])
             if code_of[c.county_id] in visible
         ],
         channels=_known(counts["channel"]),

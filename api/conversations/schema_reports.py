@@ -109,12 +109,15 @@ class ThemeReport:
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="Progress against the targets, within your counties.")
+    @strawberry.field(
+        description="Progress against the targets, within your counties; counties and "
+        "communities by name in the language asked for."
+    )
     async def campaign_progress(self, info: Info, campaign_id: uuid.UUID) -> CampaignProgress:
-        p = await progress.campaign_progress(
-            info.context.session, await info.context.principal(), campaign_id
-        )
         language = info.context.language
+        p = await progress.campaign_progress(
+            info.context.session, await info.context.principal(), campaign_id, language
+        )
         return CampaignProgress(
             target=p.campaign.target,
             conversations=p.conversations,

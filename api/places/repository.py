@@ -380,11 +380,13 @@ async def community_sets_by_id(
     return (await session.scalars(select(CommunitySet).where(CommunitySet.id.in_(ids)))).all()
 
 
-async def default_set_communities(session: AsyncSession) -> Sequence[Community]:
-    """Every community of the regions' default sets, by name."""
+async def default_set_communities(
+    session: AsyncSession, language: Language = Language.EN
+) -> Sequence[Community]:
+    """Every community of the regions' default sets, by name in `language`."""
     return (
         await session.scalars(
-            select(Community).where(_in_set(None)).order_by(*community_order(Language.EN))
+            select(Community).where(_in_set(None)).order_by(*community_order(language))
         )
     ).all()
 

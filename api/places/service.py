@@ -119,10 +119,12 @@ async def communities_of_counties(
     return await repository.community_pages(session, page, language, county_ids)
 
 
-async def default_set_communities(session: AsyncSession) -> Sequence[Community]:
+async def default_set_communities(
+    session: AsyncSession, language: Language = Language.EN
+) -> Sequence[Community]:
     """All communities of the default set (the ones conversations and assets are filed
-    under), without paging: for region-wide figures."""
-    return await repository.default_set_communities(session)
+    under), without paging: for region-wide figures. By name in `language`."""
+    return await repository.default_set_communities(session, language)
 
 
 async def communities_in(

@@ -28,6 +28,7 @@ from tests.conversations.helpers import (
     staffed_campaign,
 )
 from tests.graphql_client import error_codes, gql, operation
+from tests.welsh_alphabet import welsh_order
 
 WEEK_10 = "2026-03-02T10:00:00+00:00"  # a Monday: ISO week 2026-W10
 WEEK_11 = "2026-03-10T10:00:00+00:00"
@@ -41,11 +42,28 @@ def test_a_total_is_split_in_whole_numbers_by_weight() -> None:
     assert split(5, {"a": 0}) == {"a": 0}
 
 
-async def _progress(client, token, campaign_id):
+async def _progress(client, token, campaign_id, **kwargs):
     body = await gql(
-        client, operation("CampaignProgress"), {"campaignId": campaign_id}, token=token
+        client, operation("CampaignProgress"), {"campaignId": campaign_id}, token=token, **kwargs
     )
     return body["data"]["campaignProgress"]
+
+
+async def test_progress_in_welsh_lists_places_by_their_welsh_names(client, session) -> None:
+    staff = await coordinator(client, session)
+    campaign = await create_campaign(client, staff.token)
+    p = await _progress(client, staff.token, campaign["id"], language="cy")
+    assert [x["name"] for x in p["counties"]] == ["Ceredigion", "Sir Benfro", "Sir Gaerfyrddin"]
+    # Communities county by county, as the counties are listed; by Welsh name within each.
+    codes = [x["code"] for x in p["counties"]]
+    listed = [x["countyCode"] for x in p["communities"]]
+    assert listed == sorted(listed, key=codes.index)
+    in_county = {
+        code: [x["name"] for x in p["communities"] if x["countyCode"] == code] for code in codes
+    }
+    for names in in_county.values():
+        assert names == sorted(names, key=welsh_order)
+    assert any(names != sorted(names) for names in in_county.values())
 
 
 async def test_progress_counts_against_targets_by_place_channel_language_week_and_age(
