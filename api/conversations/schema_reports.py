@@ -139,11 +139,15 @@ class Query:
             ],
         )
 
-    @strawberry.field(description="Themes and sub-themes of the coded conversations.")
+    @strawberry.field(
+        description="Themes and sub-themes of the coded conversations, by label in the "
+        "language asked for."
+    )
     async def theme_report(
         self, info: Info, campaign_id: uuid.UUID, filter: ThemeReportFilter | None = None
     ) -> ThemeReport:
         f = filter or ThemeReportFilter()
+        language = info.context.language
         report = await themes_report.theme_report(
             info.context.session,
             info.context.settings,
@@ -156,8 +160,8 @@ class Query:
                 language=f.language.value if f.language else None,
                 channel=f.channel,
             ),
+            language,
         )
-        language = info.context.language
         return ThemeReport(
             coded_conversations=report.coded_conversations,
             themes=[

@@ -16,6 +16,7 @@ from api.conversations.inputs import ReportFilter
 from api.conversations.models import Theme, ThemeTally
 from api.errors import BadInput
 from api.settings import Settings
+from api.shared.language import Language
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,11 @@ async def theme_report(
     principal: Principal,
     campaign_id: uuid.UUID,
     f: ReportFilter,
+    listed_in: Language,
 ) -> ThemeReport:
     """Themes and sub-themes with counts and shares of the coded conversations the filter
-    holds, and consented-to-quote excerpts (never for LEADERs, who see aggregates only)."""
+    holds, and consented-to-quote excerpts (never for LEADERs, who see aggregates only);
+    themes, then sub-themes, by label in `listed_in`."""
     _, scope = await progress.scope_of(session, principal, campaign_id)
     if f.county_code is not None and scope is not None and f.county_code not in scope:
         raise BadInput(
@@ -57,7 +60,7 @@ async def theme_report(
     }
     per_theme = settings.conversation_quotes_per_theme if principal.has_any(CAPTURE) else 0
     counted, quotes = await figures(session, campaign_id, scope, values, per_theme)
-    themes = await repository.themes_of(session, campaign_id)
+    themes = await repository.themes_of(session, campaign_id, listed_in)
     total = counted.coded
     return ThemeReport(
         coded_conversations=total,

@@ -39,7 +39,7 @@ async def test_a_refused_consent_is_explained_in_the_request_language(
     ]
 
 
-async def test_a_codebook_is_listed_by_label_in_the_language_asked_for(
+async def test_a_codebook_and_its_report_are_listed_by_label_in_the_language_asked_for(
     client, session: AsyncSession
 ) -> None:
     staff, campaign = await staffed_campaign(client, session)
@@ -64,14 +64,16 @@ async def test_a_codebook_is_listed_by_label_in_the_language_asked_for(
     )
 
     async def listed(language: str) -> list[str]:
+        variables = {"campaignId": campaign["id"]}
         body = await gql(
-            client,
-            operation("Codebook"),
-            {"campaignId": campaign["id"]},
-            token=staff.token,
-            language=language,
+            client, operation("Codebook"), variables, token=staff.token, language=language
         )
-        return [t["label"] for t in body["data"]["codebook"]]
+        book = [t["label"] for t in body["data"]["codebook"]]
+        body = await gql(
+            client, operation("ThemeReport"), variables, token=staff.token, language=language
+        )
+        assert [t["theme"]["label"] for t in body["data"]["themeReport"]["themes"]] == book
+        return book
 
     # Worked by hand: themes before sub-themes; in Welsh c before ch, l before ll (Lonydd
     # before Lles), t and tr before th, Other among the O's.
