@@ -151,7 +151,9 @@ async def campaign_progress(
 
 
 def _known(counts: dict[str | None, int]) -> dict[str, int]:
-    return {k: v for k, v in counts.items() if k is not None}
+    """The counts of known values that hold any conversation: a tally that withdrawals
+    took back to nothing is listed no more than one that never counted any."""
+    return {k: v for k, v in counts.items() if k is not None and v}
 
 
 def representativeness(

@@ -49,6 +49,22 @@ async def _progress(client, token, campaign_id, **kwargs):
     return body["data"]["campaignProgress"]
 
 
+async def test_a_channel_emptied_by_withdrawals_is_listed_no_more(client, session) -> None:
+    staff = await coordinator(client, session)
+    campaign = await create_campaign(client, staff.token)
+    c = campaign["id"]
+    street = conversation(c)
+    phone = conversation(c, channel="PHONE", language="CY", collectedAt=WEEK_11)
+    [_, called] = await record(client, staff.token, [street, phone])
+    before = await _progress(client, staff.token, c)
+    assert {x["key"] for x in before["channels"]} == {"STREET", "PHONE"}
+    await gql(client, operation("WithdrawConversation"), {"referenceCode": called["referenceCode"]})
+    after = await _progress(client, staff.token, c)
+    assert [(x["key"], x["conversations"]) for x in after["channels"]] == [("STREET", 1)]
+    assert [x["key"] for x in after["languages"]] == ["en"]
+    assert [x["key"] for x in after["weeks"]] == [x["key"] for x in before["weeks"]][:1]
+
+
 async def test_progress_in_welsh_lists_places_by_their_welsh_names(client, session) -> None:
     staff = await coordinator(client, session)
     campaign = await create_campaign(client, staff.token)
