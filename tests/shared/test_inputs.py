@@ -11,6 +11,7 @@ from strawberry.types.arguments import InputContext
 from strawberry.types.base import StrawberryList
 
 from api.schema import build_schema
+from api.shared import inputs
 from api.shared.inputs import _STRAWBERRY_CONVERT, batch_input, convert_argument
 
 
@@ -90,9 +91,10 @@ def test_batch_inputs_match_strawberrys_own_conversion() -> None:
     assert fast[1].inners == [] and fast[1].maybe_inner is None and fast[1].count is None
 
 
-def test_a_list_of_batch_inputs_is_built_as_strawberry_builds_it() -> None:
-    """The list shortcut gives each item to its class's builder with the context (path
-    and all) that Strawberry's own conversion gives it."""
+def test_a_list_of_batch_inputs_is_built_as_strawberry_builds_it(monkeypatch) -> None:
+    """The list shortcut gives each item to its class's builder, without Strawberry's
+    conversion, with the context (path and all) that Strawberry's own conversion gives it;
+    anything else it hands on to Strawberry's."""
     seen: list[tuple] = []
 
     @strawberry.input(name="Item")
@@ -107,16 +109,25 @@ def test_a_list_of_batch_inputs_is_built_as_strawberry_builds_it() -> None:
     config, registry = StrawberryConfig(), DEFAULT_SCALAR_REGISTRY
     values = [{"n": 1}, {"n": 2}]
     given = StrawberryList(Item)
-
-    shortcut = convert_argument(values, given, registry, config, None, path=("items",))
-    shortcut_seen, seen[:] = list(seen), []
     strawberrys = _STRAWBERRY_CONVERT(values, given, registry, config, None, path=("items",))
+    strawberry_seen, seen[:] = list(seen), []
 
+    handed_on: list[object] = []
+
+    def strawberry_convert(value: object, *args: object, **kwargs: object) -> str:
+        handed_on.append(value)
+        return "converted by Strawberry"
+
+    monkeypatch.setattr(inputs, "_STRAWBERRY_CONVERT", strawberry_convert)
+    shortcut = convert_argument(values, given, registry, config, None, path=("items",))
+    assert handed_on == []
     assert shortcut == strawberrys == [(Item, 1), (Item, 2)]
-    assert shortcut_seen == seen == [(("items", 0), None, config), (("items", 1), None, config)]
-    # Anything else goes Strawberry's way: a null list, a list of a leaf type.
-    assert convert_argument(None, given, registry, config) is None
-    assert convert_argument([1, 2], StrawberryList(int), registry, config) == [1, 2]
+    assert seen == strawberry_seen == [(("items", 0), None, config), (("items", 1), None, config)]
+
+    # A null list, and a list of a leaf type: Strawberry's.
+    assert convert_argument(None, given, registry, config) == "converted by Strawberry"
+    assert convert_argument([1], StrawberryList(int), registry, config) == "converted by Strawberry"
+    assert handed_on == [None, [1]]
 
 
 def test_the_schema_converts_arguments_with_the_shortcut(settings) -> None:
