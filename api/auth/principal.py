@@ -25,6 +25,11 @@ ALL_COUNTIES: None = None
 Scope = frozenset[str] | None
 
 
+def in_scope(scope: Scope, county_code: str | None) -> bool:
+    """Whether a county is within a scope (ALL_COUNTIES: every county)."""
+    return scope is ALL_COUNTIES or county_code in scope
+
+
 @dataclass(frozen=True)
 class Principal:
     user_id: uuid.UUID | None = None
@@ -39,8 +44,7 @@ class Principal:
         """Holds `role` in `county_code` (or, with no county, in at least one county)."""
         if role not in self.grants:
             return False
-        scope = self.grants[role]
-        return scope is ALL_COUNTIES or county_code is None or county_code in scope
+        return county_code is None or in_scope(self.grants[role], county_code)
 
     def has_any(self, roles: Iterable[Role], county_code: str | None = None) -> bool:
         return any(self.has(r, county_code) for r in roles)

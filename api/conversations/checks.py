@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from api.auth.principal import ALL_COUNTIES, Scope
+from api.auth.principal import Scope, in_scope
 from api.conversations.campaigns import CHOICES_MAX, QUESTIONS_MAX, no_such_campaign
 from api.conversations.inputs import AnswerIn, ConversationIn, QuestionType
 from api.conversations.models import Campaign
@@ -274,7 +274,7 @@ def item_errors(
 
 def place_errors(item: ConversationIn, place: PlaceRow, capturing: Scope) -> list[DomainError]:
     """What is wrong with where an item was held; `capturing`: the counties its sender may
-    record conversations in (worked out once per batch, not once per item)."""
+    record conversations in."""
     if item.community_id is not None and place.community_id is None:
         return [places.no_such_community("communityId")]
     if not place.county_known:
@@ -295,7 +295,7 @@ def place_errors(item: ConversationIn, place: PlaceRow, capturing: Scope) -> lis
                 cy="Dywedwch ble cafwyd y sgwrs: lleoliad, cymuned neu sir.",
             )
         ]
-    if capturing is not ALL_COUNTIES and place.county_code not in capturing:
+    if not in_scope(capturing, place.county_code):
         return [
             Forbidden(
                 f"You cannot record conversations in county {place.county_code}.",

@@ -15,7 +15,7 @@ from collections.abc import Collection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.audit import service as audit
-from api.auth.principal import ALL_COUNTIES, Principal, Role, Scope
+from api.auth.principal import ALL_COUNTIES, Principal, Role, Scope, in_scope
 from api.conversations import campaigns, repository
 from api.conversations.access import CAPTURE, CODERS, not_visible
 from api.conversations.models import Conversation
@@ -34,7 +34,7 @@ def _able(
     return sorted(
         user_id
         for user_id, scope in holders.items()
-        if (scope is ALL_COUNTIES or county_code in scope) and user_id not in excluding
+        if in_scope(scope, county_code) and user_id not in excluding
     )
 
 
