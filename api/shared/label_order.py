@@ -3,7 +3,8 @@
 The database's own collation (C.UTF-8 for the local clusters) orders by code point, which
 files Llan... between La... and Lo...; the Welsh alphabet has ch after c, dd after d, ff
 after f, ng after g, ll after l, ph after p, rh after r and th after t. ICU's Welsh
-collation, which PostgreSQL built with ICU (as Debian's is) provides, knows them."""
+collation knows them: migration 0018 makes it as `welsh` (PostgreSQL built with ICU, as
+Debian's is, has it)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy import func
 
 from api.shared.language import Language
 
-WELSH = "cy-x-icu"
+WELSH = "welsh"
 
 
 def label_in(language: Language, en: Any, cy: Any) -> Any:
