@@ -281,11 +281,16 @@ class Loader:
         )
         return time.perf_counter() - began
 
-    async def twin_at_once(self) -> None:
-        """A second twin for the copies at once, holding what the first holds now: both
-        floors then write into tables of the same size."""
+    async def twin_at_once(self, campaign_id: str) -> None:
+        """A second twin for the copies at once, holding what the first held before the
+        campaign's batches (so both floors write into tables of the same size), its writes
+        checkpointed so that flushing them does not slow the copies."""
         await self.make_twin(AT_ONCE_TWIN)
-        await self.raw.execute(f"INSERT INTO {AT_ONCE_TWIN} SELECT * FROM conversations_copy")
+        await self.raw.execute(
+            f"INSERT INTO {AT_ONCE_TWIN} SELECT * FROM conversations_copy WHERE campaign_id <> $1",
+            uuid.UUID(campaign_id),
+        )
+        await self.raw.execute("CHECKPOINT")
 
     async def copy_at_once(self, batches: list[list[dict[str, Any]]], streams: int) -> float:
         """The batches' rows copied into the second twin by `streams` connections at once
@@ -343,8 +348,8 @@ async def load_at_once(loader: Loader, items: list[dict[str, Any]]) -> None:
     api_seconds = time.perf_counter() - began
     (busy_after, total_after), (busy_at, total_at) = _processor_ticks(), busy_before
     busy, total = busy_after - busy_at, total_after - total_at
-    await loader.twin_at_once()
     floor_seconds = sum([await loader.copy(batch) for batch in sent])
+    await loader.twin_at_once(sent[0][0]["campaignId"])
     floor_at_once = await loader.copy_at_once(sent, WORKERS)
     print(
         f"\nLoading {len(items):,} conversations from {WORKERS} clients at once, "
