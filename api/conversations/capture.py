@@ -11,8 +11,6 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from api.audit import service as audit
 from api.auth.principal import Principal
 from api.conversations import checks, reference, repository
@@ -21,10 +19,10 @@ from api.conversations.grid import grid_ref
 from api.conversations.inputs import ConversationIn
 from api.conversations.models import Campaign
 from api.conversations.personal_data import flags_of
-from api.conversations.repository import PlaceRow
 from api.db import RequestSession
 from api.errors import BadInput, Conflict
-from api.places.point_index import point_index
+from api.places import service as place_service
+from api.places.repository import PlaceQuery, PlaceRow
 from api.settings import Settings
 from api.shared import clock
 from api.shared.batch import ItemOutcome, check_batch_size, fingerprint, write_settled
@@ -114,10 +112,12 @@ async def record_conversations(
         )
         for item, replay in zip(items, replays, strict=True)
     ]
-    places = await _places(
+    places = await place_service.places_of(
         session,
         [
-            None if replay or errors else item
+            None
+            if replay or errors
+            else PlaceQuery(item.lat, item.lon, item.community_id, item.county_code)
             for item, replay, errors in zip(items, replays, prechecked, strict=True)
         ],
     )
@@ -194,42 +194,6 @@ async def record_conversations(
     await repository.insert_contacts(session, [contacts[i] for i in created if i in contacts])
     await session.commit()
     return outcomes
-
-
-# What a place is for an item that needs none (a replay, or one already refused).
-_NOWHERE = PlaceRow(None, None, None, None, county_known=True)
-
-
-async def _places(session: AsyncSession, wanted: Sequence[ConversationIn | None]) -> list[PlaceRow]:
-    """Where each item lies, in input order. A bare point inside a community is placed by
-    the process's copy of the boundaries; the rest (a named community or county, a point
-    outside every community and its 1 km square) by one statement, only when there are
-    any."""
-    places = [_NOWHERE] * len(wanted)
-    bare = [
-        (n, (item.lat, item.lon))
-        for n, item in enumerate(wanted)
-        if item is not None
-        and item.lat is not None
-        and item.lon is not None
-        and item.community_id is None
-        and item.county_code is None
-    ]
-    # Only when there are points to place: a batch of replays reads no boundary version.
-    located = (await point_index(session)).locate([p for _, p in bare]) if bare else []
-    for (n, _), hit in zip(bare, located, strict=True):
-        if hit is not None:
-            places[n] = PlaceRow(hit[0], hit[1], None, None, county_known=True)
-    rest = [
-        (n, item) for n, item in enumerate(wanted) if item is not None and places[n] is _NOWHERE
-    ]
-    looked_up = await repository.places(
-        session,
-        [(item.lat, item.lon, item.community_id, item.county_code) for _, item in rest],
-    )
-    for (n, _), place in zip(rest, looked_up, strict=True):
-        places[n] = place
-    return places
 
 
 def _replayed(

@@ -13,10 +13,11 @@ from api.auth.principal import Scope, in_scope
 from api.conversations.campaigns import CHOICES_MAX, QUESTIONS_MAX, no_such_campaign
 from api.conversations.inputs import AnswerIn, ConversationIn, QuestionType
 from api.conversations.models import Campaign
-from api.conversations.repository import PlaceRow, QuestionSetRow
+from api.conversations.repository import QuestionSetRow
 from api.errors import BadInput, DomainError, Forbidden
 from api.people.service import not_an_email
 from api.places import service as places
+from api.places.repository import PlaceRow
 from api.shared.limits import over_caps
 
 OUTWARD_CODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?$")

@@ -6,7 +6,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import shapely
 from geoalchemy2.shape import from_shape
@@ -74,6 +74,103 @@ async def default_community_pieces(
         .order_by(CommunityPiece.community_id, CommunityPiece.piece)
     )
     return [(community_id, code, bytes(wkb)) for community_id, code, wkb in rows.all()]
+
+
+# --- where a batch's points and named places lie ---------------------------------------
+
+
+# Where each point or named community lies, for a whole batch in one statement: the
+# community of the region's default community set (by id, or the one covering the point),
+# its county (or the county covering a point no community covers) and the point's 1 km
+# grid square in British National Grid. Progress counts per community of that set. Points
+# are tested against places' boundary pieces: small polygons, not whole boundaries.
+PLACES_SQL = text(
+    """
+    WITH defaults AS (SELECT id FROM community_sets WHERE is_default)
+    SELECT p.i, cm.id AS community_id, coalesce(cmc.code, ct.code, p.county) AS county_code,
+           CASE WHEN cm.id IS NULL AND p.lat IS NOT NULL
+                THEN floor(ST_X(ST_Transform(q.pt, 27700)) / 1000)::int END AS e_km,
+           CASE WHEN cm.id IS NULL AND p.lat IS NOT NULL
+                THEN floor(ST_Y(ST_Transform(q.pt, 27700)) / 1000)::int END AS n_km,
+           (p.county IS NULL OR known.code IS NOT NULL) AS county_known
+    FROM unnest(CAST(:i AS int[]), CAST(:lat AS float8[]), CAST(:lon AS float8[]),
+                CAST(:community AS uuid[]), CAST(:county AS text[]))
+         AS p(i, lat, lon, community, county)
+    CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326) AS pt) q
+    LEFT JOIN LATERAL (
+        SELECT c.id, c.county_id FROM communities c
+        WHERE p.community IS NOT NULL AND c.id = p.community
+          AND c.set_id IN (SELECT id FROM defaults)
+        UNION ALL
+        SELECT c.id, c.county_id
+        FROM community_pieces cp JOIN communities c ON c.id = cp.community_id
+        WHERE p.community IS NULL AND p.lat IS NOT NULL AND ST_Covers(cp.geom, q.pt)
+          AND c.set_id IN (SELECT id FROM defaults)
+        LIMIT 1
+    ) cm ON true
+    LEFT JOIN counties cmc ON cmc.id = cm.county_id
+    LEFT JOIN LATERAL (
+        SELECT k.code FROM county_pieces kp JOIN counties k ON k.id = kp.county_id
+        WHERE cm.id IS NULL AND p.lat IS NOT NULL AND ST_Covers(kp.geom, q.pt) LIMIT 1
+    ) ct ON true
+    LEFT JOIN counties known ON known.code = p.county
+    """
+)
+
+
+@dataclass(frozen=True)
+class PlaceRow:
+    community_id: uuid.UUID | None
+    county_code: str | None
+    e_km: int | None
+    n_km: int | None
+    county_known: bool
+
+
+class PlaceQuery(NamedTuple):
+    """What is known of where something happened: a point, a community, a county, or none."""
+
+    lat: float | None
+    lon: float | None
+    community_id: uuid.UUID | None
+    county_code: str | None
+
+    @property
+    def bare_point(self) -> bool:
+        """A point alone, with no community or county named."""
+        return (
+            self.lat is not None
+            and self.lon is not None
+            and self.community_id is None
+            and self.county_code is None
+        )
+
+
+async def places_of(session: AsyncSession, items: Sequence[PlaceQuery]) -> list[PlaceRow]:
+    """For each, where it lies; in input order."""
+    if not items:
+        return []
+    rows = await session.execute(
+        PLACES_SQL,
+        {
+            "i": list(range(len(items))),
+            "lat": [i.lat for i in items],
+            "lon": [i.lon for i in items],
+            "community": [i.community_id for i in items],
+            "county": [i.county_code for i in items],
+        },
+    )
+    by_index = {r.i: r for r in rows.all()}
+    return [
+        PlaceRow(
+            by_index[n].community_id,
+            by_index[n].county_code,
+            by_index[n].e_km,
+            by_index[n].n_km,
+            by_index[n].county_known,
+        )
+        for n in range(len(items))
+    ]
 
 
 # --- loading -----------------------------------------------------------------------------

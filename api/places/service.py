@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.errors import BadInput, DomainError
 from api.places import repository
 from api.places.models import Community, CommunitySet, CommunityVersion, County, Lsoa
-from api.places.repository import CommunityFigures
+from api.places.point_index import point_index
+from api.places.repository import CommunityFigures, PlaceQuery, PlaceRow
 from api.shared.language import Language
 from api.shared.pagination import Page, PageRequest
 from geodata.region import RegionData
@@ -117,6 +118,31 @@ async def communities_of_counties(
     session: AsyncSession, page: PageRequest, language: Language, county_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID | None, Page[Community]]:
     return await repository.community_pages(session, page, language, county_ids)
+
+
+# What a place is for an item that needs none.
+NOWHERE = PlaceRow(None, None, None, None, county_known=True)
+
+
+async def places_of(session: AsyncSession, wanted: Sequence[PlaceQuery | None]) -> list[PlaceRow]:
+    """Where each lies, in input order (None: nothing to place, NOWHERE back). A bare point
+    (no community or county named) inside a community is placed by the process's copy of
+    the boundaries; the rest (a named community or county, a point outside every community,
+    with its 1 km square) by one statement, only when there are any."""
+    found = [NOWHERE] * len(wanted)
+    bare = [(n, (q.lat, q.lon)) for n, q in enumerate(wanted) if q is not None and q.bare_point]
+    # Only when there are bare points: a batch with none reads no boundary version.
+    located = (await point_index(session)).locate([p for _, p in bare]) if bare else []
+    for (n, _), hit in zip(bare, located, strict=True):
+        if hit is not None:
+            found[n] = PlaceRow(hit[0], hit[1], None, None, county_known=True)
+    rest = [
+        (n, query) for n, query in enumerate(wanted) if query is not None and found[n] is NOWHERE
+    ]
+    looked_up = await repository.places_of(session, [query for _, query in rest])
+    for (n, _), place in zip(rest, looked_up, strict=True):
+        found[n] = place
+    return found
 
 
 async def default_set_communities(

@@ -8,8 +8,8 @@ import random
 
 from sqlalchemy import text
 
-from api.conversations.repository import PLACES_SQL
 from api.db import RequestSession
+from api.places.repository import PLACES_SQL
 
 # A box over the middle of Carmarthenshire: most points fall in some community.
 SOUTH, WEST, NORTH, EAST = 51.80, -4.45, 51.95, -4.10
