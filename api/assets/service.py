@@ -17,7 +17,7 @@ from api.assets.drafts import AssetDraft, CheckedDraft
 from api.assets.models import AssetPhoto, Category, Status
 from api.assets.repository import AssetRow, Filter, Found, Scope
 from api.audit import service as audit
-from api.auth.principal import ALL_COUNTIES, Principal, Role
+from api.auth.principal import ALL_COUNTIES, Principal, Role, in_scope
 from api.errors import BadInput, Conflict, DomainError, Forbidden, NotFound
 from api.places import service as places
 from api.read_only import ReadConnection
@@ -68,7 +68,7 @@ def scope_of(principal: Principal) -> Scope:
 
 def is_staff_in(scope: Scope, county_code: str) -> bool:
     """Staff of the county, by the caller's scope (worked out once, then asked per asset)."""
-    return scope.staff_counties is None or county_code in scope.staff_counties
+    return in_scope(scope.staff_counties, county_code)
 
 
 def may_see_exact(scope: Scope, asset: AssetRow) -> bool:

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.auth.principal import Principal, Scope
+from api.auth.principal import Principal, Scope, in_scope
 from api.conversations import campaigns, repository
 from api.conversations.access import CAPTURE
 from api.conversations.inputs import Channel
@@ -51,7 +51,7 @@ async def _check(session: AsyncSession, f: ListFilter, scope: Scope) -> None:
     if f.county_code is not None:
         if f.county_code not in await places.county_codes(session):
             raise places.no_such_county(f.county_code, field="filter.countyCode")
-        if scope is not None and f.county_code not in scope:
+        if not in_scope(scope, f.county_code):
             raise BadInput(
                 f"You cannot see county {f.county_code}.",
                 field="filter.countyCode",

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.auth.principal import Principal, Role, Scope
+from api.auth.principal import Principal, Role, Scope, in_scope
 from api.conversations import campaigns, repository
 from api.conversations.access import CAPTURE
 from api.conversations.inputs import POPULATION_AGE_BANDS
@@ -86,7 +86,7 @@ async def campaign_progress(
     counts = await repository.progress_counts(session, campaign_id, scope)
     explicit = (await repository.county_targets(session, [campaign_id]))[campaign_id]
     all_counties = await places.counties(session, language)
-    counties = [c for c in all_counties if scope is None or c.code in scope]
+    counties = [c for c in all_counties if in_scope(scope, c.code)]
     communities = await places.default_set_communities(session, language)
     figures = await places.community_figures(session, [c.id for c in communities])
     population = {

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.auth.principal import Principal
+from api.auth.principal import Principal, in_scope
 from api.conversations import progress, repository
 from api.conversations.access import CAPTURE
 from api.conversations.inputs import ReportFilter
@@ -45,7 +45,7 @@ async def theme_report(
     holds, and consented-to-quote excerpts (never for LEADERs, who see aggregates only);
     themes, then sub-themes, by label in `listed_in`."""
     _, scope = await progress.scope_of(session, principal, campaign_id)
-    if f.county_code is not None and scope is not None and f.county_code not in scope:
+    if f.county_code is not None and not in_scope(scope, f.county_code):
         raise BadInput(
             f"You cannot see county {f.county_code}.",
             field="filter.countyCode",
