@@ -12,8 +12,8 @@ from api.conversations import campaigns, loaders
 from api.conversations.inputs import CampaignIn, ChoiceIn, CountyTargetIn, QuestionIn, QuestionType
 from api.conversations.models import Campaign, Question
 from api.conversations.repository import QuestionSetRow
-from api.errors import InvalidInput
 from api.shared.language import Language, pick
+from api.shared.payloads import answer
 from api.shared.user_errors import UserError
 
 strawberry.enum(QuestionType, description="How a question is answered.")
@@ -198,13 +198,13 @@ class Mutation:
             ends_on=input.ends_on,
             double_coding_share=input.double_coding_share,
         )
-        try:
-            row = await campaigns.create_campaign(
-                info.context.session, await info.context.principal(), new
-            )
-        except InvalidInput as error:
-            return CreateCampaignPayload(user_errors=UserError.all_of(error))
-        return CreateCampaignPayload(campaign=CampaignType.of(row, info.context.language))
+        return await answer(
+            info,
+            CreateCampaignPayload,
+            campaigns.create_campaign,
+            new,
+            campaign=lambda row: CampaignType.of(row, info.context.language),
+        )
 
     @strawberry.mutation(
         description="Publish a new version of a campaign's questions; answers recorded under "
@@ -213,13 +213,11 @@ class Mutation:
     async def publish_questions(
         self, info: Info, campaign_id: uuid.UUID, questions: list[QuestionInput]
     ) -> PublishQuestionsPayload:
-        try:
-            row = await campaigns.publish_questions(
-                info.context.session,
-                await info.context.principal(),
-                campaign_id,
-                [q.plain() for q in questions],
-            )
-        except InvalidInput as error:
-            return PublishQuestionsPayload(user_errors=UserError.all_of(error))
-        return PublishQuestionsPayload(question_set=QuestionSetType.of(row, info.context.language))
+        return await answer(
+            info,
+            PublishQuestionsPayload,
+            campaigns.publish_questions,
+            campaign_id,
+            [q.plain() for q in questions],
+            question_set=lambda row: QuestionSetType.of(row, info.context.language),
+        )

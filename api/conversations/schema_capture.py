@@ -23,8 +23,8 @@ from api.conversations.inputs import (
     ProfileIn,
 )
 from api.conversations.models import Conversation
-from api.errors import InvalidInput
 from api.shared.language import Language
+from api.shared.payloads import answer
 from api.shared.user_errors import BatchStatus, UserError
 
 strawberry.enum(Channel, description="How the conversation was held.")
@@ -374,15 +374,13 @@ class Mutation:
     async def redact_answer(
         self, info: Info, conversation_id: uuid.UUID, question_key: str, start: int, end: int
     ) -> RedactAnswerPayload:
-        try:
-            row = await privacy.redact_answer(
-                info.context.session,
-                await info.context.principal(),
-                conversation_id,
-                question_key,
-                start,
-                end,
-            )
-        except InvalidInput as error:
-            return RedactAnswerPayload(user_errors=UserError.all_of(error))
-        return RedactAnswerPayload(conversation=ConversationType.of(row))
+        return await answer(
+            info,
+            RedactAnswerPayload,
+            privacy.redact_answer,
+            conversation_id,
+            question_key,
+            start,
+            end,
+            conversation=ConversationType.of,
+        )

@@ -13,9 +13,9 @@ from api.conversations.agreement import Agreement
 from api.conversations.inputs import CodingIn, ThemeIn
 from api.conversations.models import Theme
 from api.conversations.schema_capture import ConversationType
-from api.errors import InvalidInput
 from api.shared.language import Language, pick
 from api.shared.pagination import PageRequest
+from api.shared.payloads import answer
 from api.shared.user_errors import UserError
 
 
@@ -250,35 +250,37 @@ class Mutation:
             parent_id=input.parent_id,
             keywords=tuple(input.keywords),
         )
-        try:
-            theme = await codebook.add_theme(
-                info.context.session, await info.context.principal(), campaign_id, new
-            )
-        except InvalidInput as error:
-            return ThemePayload(user_errors=UserError.all_of(error))
-        return ThemePayload(theme=ThemeType.of(theme, info.context.language))
+        return await answer(
+            info,
+            ThemePayload,
+            codebook.add_theme,
+            campaign_id,
+            new,
+            theme=lambda theme: ThemeType.of(theme, info.context.language),
+        )
 
     @strawberry.mutation(description="Fold one theme into another; its codings move across.")
     async def merge_themes(
         self, info: Info, source_id: uuid.UUID, survivor_id: uuid.UUID
     ) -> ThemePayload:
-        try:
-            theme = await codebook.merge_themes(
-                info.context.session, await info.context.principal(), source_id, survivor_id
-            )
-        except InvalidInput as error:
-            return ThemePayload(user_errors=UserError.all_of(error))
-        return ThemePayload(theme=ThemeType.of(theme, info.context.language))
+        return await answer(
+            info,
+            ThemePayload,
+            codebook.merge_themes,
+            source_id,
+            survivor_id,
+            theme=lambda theme: ThemeType.of(theme, info.context.language),
+        )
 
     @strawberry.mutation(description="Stop a theme being used for new codings.")
     async def retire_theme(self, info: Info, id: uuid.UUID) -> ThemePayload:
-        try:
-            theme = await codebook.retire_theme(
-                info.context.session, await info.context.principal(), id
-            )
-        except InvalidInput as error:
-            return ThemePayload(user_errors=UserError.all_of(error))
-        return ThemePayload(theme=ThemeType.of(theme, info.context.language))
+        return await answer(
+            info,
+            ThemePayload,
+            codebook.retire_theme,
+            id,
+            theme=lambda theme: ThemeType.of(theme, info.context.language),
+        )
 
     @strawberry.mutation(
         description="Give a conversation's second coding to another coder (COORDINATOR of "
@@ -288,13 +290,14 @@ class Mutation:
     async def reassign_second_coder(
         self, info: Info, conversation_id: uuid.UUID, coder_id: uuid.UUID | None = None
     ) -> ReassignSecondCoderPayload:
-        try:
-            row = await second_coders.reassign(
-                info.context.session, await info.context.principal(), conversation_id, coder_id
-            )
-        except InvalidInput as error:
-            return ReassignSecondCoderPayload(user_errors=UserError.all_of(error))
-        return ReassignSecondCoderPayload(conversation=ConversationType.of(row))
+        return await answer(
+            info,
+            ReassignSecondCoderPayload,
+            second_coders.reassign,
+            conversation_id,
+            coder_id,
+            conversation=ConversationType.of,
+        )
 
     @strawberry.mutation(
         description="Replace your codings of a conversation (ENGAGEMENT or COORDINATOR of "
@@ -303,21 +306,17 @@ class Mutation:
     async def code_conversation(
         self, info: Info, id: uuid.UUID, codings: list[CodingInput]
     ) -> CodeConversationPayload:
-        try:
-            round_, rows = await coding.code_conversation(
-                info.context.session,
-                await info.context.principal(),
-                id,
-                [CodingIn(c.theme_id, c.question_key, c.excerpt) for c in codings],
-            )
-        except InvalidInput as error:
-            return CodeConversationPayload(user_errors=UserError.all_of(error))
-        return CodeConversationPayload(
-            round=round_,
-            codings=[
+        return await answer(
+            info,
+            CodeConversationPayload,
+            coding.code_conversation,
+            id,
+            [CodingIn(c.theme_id, c.question_key, c.excerpt) for c in codings],
+            round=lambda coded: coded[0],
+            codings=lambda coded: [
                 CodingType(
                     theme_id=r["theme_id"], question_key=r["question_key"], excerpt=r["excerpt"]
                 )
-                for r in rows
+                for r in coded[1]
             ],
         )

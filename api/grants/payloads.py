@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
-
 import strawberry
 
 from api.errors import BadInput, Conflict, InvalidInput
@@ -19,23 +16,8 @@ from api.grants.outputs import (
 from api.grants.panel_outputs import ConflictDeclarationType, ReviewType
 from api.shared.user_errors import UserError
 
-T = TypeVar("T")
-P = TypeVar("P")
 # Expected failures: returned in the payload. Anything else (permissions) is a GraphQL error.
 EXPECTED = (RuleBroken, InvalidInput, BadInput, Conflict)
-
-
-async def respond(
-    payload: Callable[..., P], call: Callable[[], Awaitable[T]], **present: Callable[[T], object]
-) -> P:
-    """Run a service call and answer with `payload`: each named field presenting the result
-    (`respond(GrantReportPayload, call, report=GrantReportType.of)`), or, when the call failed
-    as expected, only its `userErrors`."""
-    try:
-        found = await call()
-    except EXPECTED as error:
-        return payload(user_errors=UserError.all_of(error))
-    return payload(**{name: show(found) for name, show in present.items()})
 
 
 @strawberry.type

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from functools import partial
+from typing import Any
 
 import strawberry
 from strawberry.file_uploads import Upload
@@ -42,6 +43,7 @@ from api.grants.outputs import (
 )
 from api.grants.panel_outputs import ConflictDeclarationType, PanelSummaryType, ReviewType
 from api.grants.payloads import (
+    EXPECTED,
     AttachmentPayload,
     ConflictDeclarationPayload,
     GrantApplicationPayload,
@@ -49,30 +51,14 @@ from api.grants.payloads import (
     GrantRoundPayload,
     ReviewPayload,
     TranchePayload,
-    respond,
 )
 from api.grants.report_outputs import GrantsReportType
 from api.shared import photos
 from api.shared.pagination import Connection, PageRequest
+from api.shared.payloads import answer
 
-T = TypeVar("T")
-P = TypeVar("P")
-
-
-async def _respond(
-    info: Info,
-    payload: Callable[..., P],
-    service: Callable[..., Awaitable[T]],
-    *args: Any,
-    **present: Callable[[T], object],
-) -> P:
-    """`service(session, principal, *args)` for the signed-in user, answered as `respond`
-    answers. The principal is found first, outside `respond`: a sign-in failure is a GraphQL
-    error, never a `userError`."""
-    principal = await info.context.principal()
-    return await respond(
-        payload, lambda: service(info.context.session, principal, *args), **present
-    )
+# Grants answers its own rules' failures (RuleBroken) and conflicts as userErrors too.
+_respond = partial(answer, expected=EXPECTED)
 
 
 async def _round(

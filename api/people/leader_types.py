@@ -8,11 +8,11 @@ from datetime import date, datetime
 import strawberry
 
 from api.context import Info
-from api.errors import InvalidInput
 from api.people import leaders as service
 from api.people.leaders import LeaderStatus, SupportKind
 from api.people.models import CommunityLeader as LeaderRow
 from api.people.models import LeaderContact as ContactRow
+from api.shared.payloads import answer
 from api.shared.user_errors import UserError
 
 strawberry.enum(LeaderStatus, description="Where a nomination stands.")
@@ -175,13 +175,13 @@ class Mutation:
             phone=input.phone,
             consent_to_contact=input.consent_to_contact,
         )
-        try:
-            row = await service.nominate(
-                info.context.session, await info.context.principal(), nomination
-            )
-        except InvalidInput as error:
-            return LeaderPayload(user_errors=UserError.all_of(error))
-        return LeaderPayload(leader=CommunityLeader.of(row))
+        return await answer(
+            info,
+            LeaderPayload,
+            service.nominate,
+            nomination,
+            leader=CommunityLeader.of,
+        )
 
     @strawberry.mutation(description="Endorse or decline a nomination (county coordinators).")
     async def decide_leader(
@@ -192,24 +192,27 @@ class Mutation:
         version: int | None = None,
         note: str | None = None,
     ) -> LeaderPayload:
-        try:
-            row = await service.decide(
-                info.context.session, await info.context.principal(), id, version, endorse, note
-            )
-        except InvalidInput as error:
-            return LeaderPayload(user_errors=UserError.all_of(error))
-        return LeaderPayload(leader=CommunityLeader.of(row))
+        return await answer(
+            info,
+            LeaderPayload,
+            service.decide,
+            id,
+            version,
+            endorse,
+            note,
+            leader=CommunityLeader.of,
+        )
 
     @strawberry.mutation(description="Give an endorsed leader a LEADER account.")
     async def invite_leader(self, info: Info, id: uuid.UUID) -> InviteLeaderPayload:
-        try:
-            row, email, password = await service.invite(
-                info.context.session, await info.context.principal(), id
-            )
-        except InvalidInput as error:
-            return InviteLeaderPayload(user_errors=UserError.all_of(error))
-        return InviteLeaderPayload(
-            leader=CommunityLeader.of(row), email=email, one_time_password=password
+        return await answer(
+            info,
+            InviteLeaderPayload,
+            service.invite,
+            id,
+            leader=lambda invited: CommunityLeader.of(invited[0]),
+            email=lambda invited: invited[1],
+            one_time_password=lambda invited: invited[2],
         )
 
     @strawberry.mutation(description="Record support given to an endorsed leader.")
@@ -223,10 +226,11 @@ class Mutation:
             given_by=input.given_by,
             note=input.note,
         )
-        try:
-            await service.record_support(
-                info.context.session, await info.context.principal(), input.leader_id, support
-            )
-        except InvalidInput as error:
-            return RecordSupportPayload(user_errors=UserError.all_of(error))
-        return RecordSupportPayload(ok=True)
+        return await answer(
+            info,
+            RecordSupportPayload,
+            service.record_support,
+            input.leader_id,
+            support,
+            ok=lambda _: True,
+        )

@@ -9,13 +9,13 @@ import strawberry
 
 from api.auth.principal import ALL_COUNTIES, Role
 from api.context import Info
-from api.errors import InvalidInput
 from api.people import service
 from api.people.loaders import grants_loader
 from api.people.models import User
 from api.people.service import Account, Grant, GrantInput, NewUser, SignIn
 from api.shared.language import Language
 from api.shared.pagination import Connection, wants_total
+from api.shared.payloads import answer
 from api.shared.user_errors import UserError
 
 strawberry.enum(Role, description="What a user may do, always within the counties of a grant.")
@@ -113,10 +113,6 @@ class UserPayload:
     user: UserType | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
-    @classmethod
-    def rejected(cls, error: InvalidInput) -> UserPayload:
-        return cls(user_errors=[UserError.of(e) for e in error.errors])
-
 
 @strawberry.type
 class CreateUserPayload(UserPayload):
@@ -198,13 +194,13 @@ class Mutation:
             preferred_language=input.preferred_language,
             roles=[r.plain() for r in input.roles],
         )
-        try:
-            account = await service.create_user(
-                info.context.session, await info.context.principal(), new
-            )
-        except InvalidInput as error:
-            return CreateUserPayload.rejected(error)
-        return CreateUserPayload(user=_account(info, account))
+        return await answer(
+            info,
+            CreateUserPayload,
+            service.create_user,
+            new,
+            user=lambda account: _account(info, account),
+        )
 
     @strawberry.mutation(
         description="Replace a user's roles (ADMIN, within your counties). "
@@ -217,24 +213,22 @@ class Mutation:
         roles: list[RoleGrantInput],
         version: int | None = None,
     ) -> SetUserRolesPayload:
-        try:
-            account = await service.set_user_roles(
-                info.context.session,
-                await info.context.principal(),
-                user_id,
-                [r.plain() for r in roles],
-                version,
-            )
-        except InvalidInput as error:
-            return SetUserRolesPayload.rejected(error)
-        return SetUserRolesPayload(user=_account(info, account))
+        return await answer(
+            info,
+            SetUserRolesPayload,
+            service.set_user_roles,
+            user_id,
+            [r.plain() for r in roles],
+            version,
+            user=lambda account: _account(info, account),
+        )
 
     @strawberry.mutation(description="Switch an account off and end all its sessions (ADMIN).")
     async def deactivate_user(self, info: Info, user_id: uuid.UUID) -> DeactivateUserPayload:
-        try:
-            user = await service.deactivate_user(
-                info.context.session, await info.context.principal(), user_id
-            )
-        except InvalidInput as error:
-            return DeactivateUserPayload.rejected(error)
-        return DeactivateUserPayload(user=UserType.of(user))
+        return await answer(
+            info,
+            DeactivateUserPayload,
+            service.deactivate_user,
+            user_id,
+            user=UserType.of,
+        )

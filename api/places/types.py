@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 
 import strawberry
 
 from api.context import Info
-from api.errors import InvalidInput
 from api.places import community_editing as editing
 from api.places import loaders, service
 from api.places.models import DOMAIN_RANK_COLUMNS
@@ -21,6 +21,7 @@ from api.places.repository import COMMUNITY_KEY_TYPES, CommunityFigures, communi
 from api.shared.geojson import GeoJSON, as_geojson
 from api.shared.language import pick
 from api.shared.pagination import Connection, PageRequest
+from api.shared.payloads import answer
 from api.shared.user_errors import UserError
 
 SIMPLIFY_HELP = "Simplify the outline, in metres (0 or null: the full boundary)."
@@ -410,12 +411,12 @@ class CommunityPayload:
     )
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
-    @classmethod
-    def of(cls, edited: editing.EditedCommunity) -> CommunityPayload:
-        return cls(
-            community=Community.of(edited.community),
-            clipped_area_km2=round(edited.clipped_m2 / 1e6, 3),
-        )
+
+# The fields of a CommunityPayload, from the community as edited.
+_EDITED: dict[str, Callable[[editing.EditedCommunity], object]] = {
+    "community": lambda edited: Community.of(edited.community),
+    "clipped_area_km2": lambda edited: round(edited.clipped_m2 / 1e6, 3),
+}
 
 
 @strawberry.type
@@ -424,50 +425,44 @@ class Mutation:
     async def create_community_set(
         self, info: Info, input: CreateCommunitySetInput
     ) -> CommunitySetPayload:
-        try:
-            row = await editing.create_community_set(
-                info.context.session,
-                await info.context.principal(),
-                input.code,
-                input.name_en,
-                input.name_cy,
-                input.based_on,
-            )
-        except InvalidInput as error:
-            return CommunitySetPayload(user_errors=UserError.all_of(error))
-        return CommunitySetPayload(community_set=CommunitySet.of(row))
+        return await answer(
+            info,
+            CommunitySetPayload,
+            editing.create_community_set,
+            input.code,
+            input.name_en,
+            input.name_cy,
+            input.based_on,
+            community_set=CommunitySet.of,
+        )
 
     @strawberry.mutation(
         description="Draw a community, or merge LSOAs or communities into one "
         "(COORDINATOR or ADMIN of its county)."
     )
     async def create_community(self, info: Info, input: CreateCommunityInput) -> CommunityPayload:
-        try:
-            edited = await editing.create_community(
-                info.context.session,
-                await info.context.principal(),
-                input.set_code,
-                input.name_en,
-                input.name_cy,
-                input.shape.plain(),
-            )
-        except InvalidInput as error:
-            return CommunityPayload(user_errors=UserError.all_of(error))
-        return CommunityPayload.of(edited)
+        return await answer(
+            info,
+            CommunityPayload,
+            editing.create_community,
+            input.set_code,
+            input.name_en,
+            input.name_cy,
+            input.shape.plain(),
+            **_EDITED,
+        )
 
     @strawberry.mutation(description="A new version of a hand-drawn community; the old is kept.")
     async def update_community(self, info: Info, input: UpdateCommunityInput) -> CommunityPayload:
         shape = input.shape.plain() if input.shape else editing.Shape()
-        try:
-            edited = await editing.update_community(
-                info.context.session,
-                await info.context.principal(),
-                input.id,
-                input.version,
-                input.name_en,
-                input.name_cy,
-                shape,
-            )
-        except InvalidInput as error:
-            return CommunityPayload(user_errors=UserError.all_of(error))
-        return CommunityPayload.of(edited)
+        return await answer(
+            info,
+            CommunityPayload,
+            editing.update_community,
+            input.id,
+            input.version,
+            input.name_en,
+            input.name_cy,
+            shape,
+            **_EDITED,
+        )

@@ -8,7 +8,6 @@ from datetime import datetime
 import strawberry
 
 from api.context import Info
-from api.errors import InvalidInput
 from api.places.types import Community
 from api.selection import indicators, service
 from api.selection.models import SelectionCriterion as CriterionRow
@@ -16,6 +15,7 @@ from api.selection.models import SelectionDecision as DecisionRow
 from api.selection.models import SelectionRound as RoundRow
 from api.selection.scoring import Criterion, Direction, Normalisation
 from api.shared.language import pick
+from api.shared.payloads import answer
 from api.shared.user_errors import UserError
 
 strawberry.enum(Direction, description="Whether a higher value means more priority.")
@@ -259,18 +259,16 @@ class Query:
 async def _decide(
     info: Info, round_id: uuid.UUID, community_id: uuid.UUID, kind: str, rationale: str
 ) -> SelectionDecisionPayload:
-    try:
-        row = await service.decide(
-            info.context.session,
-            await info.context.principal(),
-            round_id,
-            community_id,
-            kind,
-            rationale,
-        )
-    except InvalidInput as error:
-        return SelectionDecisionPayload(user_errors=UserError.all_of(error))
-    return SelectionDecisionPayload(decision=SelectionDecision.of(row))
+    return await answer(
+        info,
+        SelectionDecisionPayload,
+        service.decide,
+        round_id,
+        community_id,
+        kind,
+        rationale,
+        decision=SelectionDecision.of,
+    )
 
 
 @strawberry.type
@@ -287,13 +285,13 @@ class Mutation:
             criteria=tuple(c.plain() for c in input.criteria),
             normalisation=input.normalisation,
         )
-        try:
-            row = await service.create_round(
-                info.context.session, await info.context.principal(), new
-            )
-        except InvalidInput as error:
-            return SelectionRoundPayload(user_errors=UserError.all_of(error))
-        return SelectionRoundPayload(round=SelectionRound.of(row))
+        return await answer(
+            info,
+            SelectionRoundPayload,
+            service.create_round,
+            new,
+            round=SelectionRound.of,
+        )
 
     @strawberry.mutation(
         description="New criteria; once decisions exist this makes a new version of the round."
@@ -305,17 +303,15 @@ class Mutation:
         criteria: list[CriterionInput],
         normalisation: Normalisation | None = None,
     ) -> SelectionRoundPayload:
-        try:
-            row = await service.change_criteria(
-                info.context.session,
-                await info.context.principal(),
-                round_id,
-                tuple(c.plain() for c in criteria),
-                normalisation,
-            )
-        except InvalidInput as error:
-            return SelectionRoundPayload(user_errors=UserError.all_of(error))
-        return SelectionRoundPayload(round=SelectionRound.of(row))
+        return await answer(
+            info,
+            SelectionRoundPayload,
+            service.change_criteria,
+            round_id,
+            tuple(c.plain() for c in criteria),
+            normalisation,
+            round=SelectionRound.of,
+        )
 
     @strawberry.mutation
     async def shortlist_community(
@@ -333,10 +329,10 @@ class Mutation:
 
     @strawberry.mutation(description="Close a round: every county needs a selected community.")
     async def close_selection_round(self, info: Info, round_id: uuid.UUID) -> SelectionRoundPayload:
-        try:
-            row = await service.close_round(
-                info.context.session, await info.context.principal(), round_id
-            )
-        except InvalidInput as error:
-            return SelectionRoundPayload(user_errors=UserError.all_of(error))
-        return SelectionRoundPayload(round=SelectionRound.of(row))
+        return await answer(
+            info,
+            SelectionRoundPayload,
+            service.close_round,
+            round_id,
+            round=SelectionRound.of,
+        )
