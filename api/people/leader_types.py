@@ -140,6 +140,7 @@ class Query:
             community_id=community_id,
             county_code=county_code,
             status=status,
+            language=info.context.language,
         )
         contacts = await service.visible_contacts(info.context.session, principal, rows)
         return [CommunityLeader.of(r, contacts.get(r.id)) for r in rows]
@@ -147,7 +148,7 @@ class Query:
     @strawberry.field(description="Who has been supported how, in a county (coordinators).")
     async def leader_support_report(self, info: Info, county_code: str) -> list[LeaderSupportLine]:
         lines = await service.support_report(
-            info.context.session, await info.context.principal(), county_code
+            info.context.session, await info.context.principal(), county_code, info.context.language
         )
         return [
             LeaderSupportLine(

@@ -21,6 +21,7 @@ from api.people import service as people
 from api.people.models import CommunityLeader, LeaderContact, LeaderSupport
 from api.places import service as places
 from api.shared import clock
+from api.shared.language import Language
 from api.shared.text import required_text
 from api.shared.versioning import check_version
 
@@ -340,8 +341,10 @@ async def leaders(
     community_id: uuid.UUID | None,
     county_code: str | None,
     status: LeaderStatus | None,
+    language: Language,
 ) -> list[CommunityLeader]:
-    """Leaders of a community or county, for people who work there (never the public)."""
+    """Leaders of a community or county, for people who work there (never the public), by
+    name in the order a reader of `language` expects."""
     principal.require_user()
     if community_id is not None:
         county_code = await _county_of_community(session, community_id)
@@ -363,6 +366,7 @@ async def leaders(
         community_id=community_id,
         county_code=county_code,
         status=status.value if status else None,
+        language=language,
     )
 
 
@@ -375,12 +379,17 @@ async def visible_contacts(
 
 
 async def support_report(
-    session: AsyncSession, principal: Principal, county_code: str
+    session: AsyncSession, principal: Principal, county_code: str, language: Language
 ) -> list[LeaderSupportLine]:
-    """Who has been supported how in a county: times and hours by kind, per leader."""
+    """Who has been supported how in a county: times and hours by kind, per leader, by name
+    in the order a reader of `language` expects."""
     principal.require(STAFF, county_code)
     endorsed = await repository.leaders(
-        session, community_id=None, county_code=county_code, status=LeaderStatus.ENDORSED.value
+        session,
+        community_id=None,
+        county_code=county_code,
+        status=LeaderStatus.ENDORSED.value,
+        language=language,
     )
     lines = {leader.id: LeaderSupportLine(leader) for leader in endorsed}
     totals: dict[uuid.UUID, dict[SupportKind, tuple[int, float]]] = defaultdict(dict)

@@ -20,6 +20,8 @@ from api.people.models import (
     RoleGrant,
     User,
 )
+from api.shared.label_order import text_in
+from api.shared.language import Language
 
 # One grant as stored: (role name, county code or None for every county).
 GrantRow = tuple[str, str | None]
@@ -266,8 +268,12 @@ async def leaders(
     community_id: uuid.UUID | None,
     county_code: str | None,
     status: str | None,
+    language: Language,
 ) -> list[CommunityLeader]:
-    query = select(CommunityLeader).order_by(CommunityLeader.name, CommunityLeader.id)
+    """By name, in the order a reader of `language` expects."""
+    query = select(CommunityLeader).order_by(
+        text_in(language, CommunityLeader.name), CommunityLeader.id
+    )
     if community_id is not None:
         query = query.where(CommunityLeader.community_id == community_id)
     if county_code is not None:

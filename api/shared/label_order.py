@@ -17,9 +17,15 @@ from api.shared.language import Language
 WELSH = "welsh"
 
 
+def text_in(language: Language, text: Any) -> Any:
+    """The SQL to order text of no language of its own (people's names) by, for a reader of
+    `language`: in Welsh, the Welsh alphabet's order; in English, the database's."""
+    return text if language is Language.EN else text.collate(WELSH)
+
+
 def label_in(language: Language, en: Any, cy: Any) -> Any:
     """The SQL to order by: the label in `language` (Welsh falls back to English where
     there is none, as `pick` does), Welsh in Welsh order; English in the database's."""
     if language is Language.EN:
         return en
-    return func.coalesce(func.nullif(cy, ""), en).collate(WELSH)
+    return text_in(language, func.coalesce(func.nullif(cy, ""), en))

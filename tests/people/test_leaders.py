@@ -14,6 +14,7 @@ from api.db import RequestSession
 from api.people.models import CommunityLeader, LeaderContact
 from tests.graphql_client import error_codes, gql, operation
 from tests.people.helpers import CARMARTHENSHIRE, CEREDIGION, make_user, sign_in
+from tests.welsh_alphabet import welsh_order
 
 LLANELLI = {"lat": 51.6795, "lon": -4.1620}
 ABERYSTWYTH = {"lat": 52.4153, "lon": -4.0829}
@@ -268,3 +269,48 @@ async def test_bad_support_records_name_the_field(
     )
     fields = {e["field"] for e in body["data"]["recordLeaderSupport"]["userErrors"]}
     assert fields == {"hours", "givenOn", "givenBy"}
+
+
+async def test_leaders_are_listed_by_name_in_the_readers_alphabet(
+    client: httpx.AsyncClient, session: RequestSession
+) -> None:
+    llanelli = await _community(client, LLANELLI)
+    nominator = await _token(client, session, "preswylydd@example.org")
+    names = ["Lowri Evans", "Llinos Huws", "Lewis Thomas", "Rhys Owen", "Robert Rees"]
+    nominated = [(await _nominate(client, nominator, llanelli, name=n))["leader"] for n in names]
+    coordinator = await _token(
+        client, session, "cydlynydd@example.org", {Role.COORDINATOR: {CARMARTHENSHIRE}}
+    )
+    for leader in nominated:
+        await gql(
+            client,
+            operation("DecideLeader"),
+            {"id": leader["id"], "endorse": True, "version": leader["version"], "note": "Ie"},
+            token=coordinator,
+        )
+
+    async def listed(language: str) -> tuple[list[str], list[str]]:
+        leaders = await gql(
+            client,
+            operation("CommunityLeaders"),
+            {"communityId": llanelli},
+            token=coordinator,
+            language=language,
+        )
+        report = await gql(
+            client,
+            operation("LeaderSupportReport"),
+            {"countyCode": CARMARTHENSHIRE},
+            token=coordinator,
+            language=language,
+        )
+        return (
+            [leader["name"] for leader in leaders["data"]["communityLeaders"]],
+            [line["leader"]["name"] for line in report["data"]["leaderSupportReport"]],
+        )
+
+    # In Welsh, ll comes after l and rh after r: Lowri before Llinos, Robert before Rhys.
+    welsh = sorted(names, key=welsh_order)
+    assert welsh != sorted(names)
+    assert await listed("cy") == (welsh, welsh)
+    assert await listed("en") == (sorted(names), sorted(names))
