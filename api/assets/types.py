@@ -26,6 +26,7 @@ from api.shared.batch import ItemOutcome
 from api.shared.inputs import batch_input
 from api.shared.language import Language, pick
 from api.shared.pagination import Connection
+from api.shared.payloads import respond
 from api.shared.user_errors import BatchStatus, UserError
 
 strawberry.enum(
@@ -499,11 +500,12 @@ async def _change(
 ) -> AssetPayload:
     """Run a review (verify/reject/archive); expected failures become userErrors."""
     principal = await info.context.principal()
-    try:
-        found = await work(info.context.session, principal)
-    except (BadInput, Conflict) as error:
-        return AssetPayload(user_errors=UserError.all_of(error))
-    return AssetPayload(asset=Asset.of(found, service.scope_of(principal)))
+    return await respond(
+        AssetPayload,
+        lambda: work(info.context.session, principal),
+        expected=(BadInput, Conflict),
+        asset=lambda found: Asset.of(found, service.scope_of(principal)),
+    )
 
 
 @strawberry.type
@@ -576,15 +578,16 @@ class Mutation:
         principal = await info.context.principal()
         # One byte over the limit is enough to know it is too big.
         data = await file.read(photos.MAX_BYTES + 1)  # type: ignore[attr-defined]
-        try:
-            row = await service.add_photo(
+        return await respond(
+            AssetPhotoPayload,
+            lambda: service.add_photo(
                 info.context.session,
                 principal,
                 photos.storage_for(info.context.settings),
                 asset_id,
                 data,
                 caption,
-            )
-        except BadInput as error:
-            return AssetPhotoPayload(user_errors=UserError.all_of(error))
-        return AssetPhotoPayload(photo=AssetPhoto.of(row))
+            ),
+            expected=(BadInput,),
+            photo=AssetPhoto.of,
+        )

@@ -1,6 +1,7 @@
 """How a mutation answers: its payload presenting the service's result, or, when the input
 was wrong in an expected way (nothing written), the same payload holding only `userErrors`.
-Every domain's mutations answer through here."""
+Every domain's mutations of one thing answer through here; batches answer item by item
+(`shared.batch`)."""
 
 from __future__ import annotations
 
