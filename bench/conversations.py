@@ -342,11 +342,11 @@ async def load_at_once(loader: Loader, items: list[dict[str, Any]]) -> None:
             sent.append(batch)
             await loader.record(batch)
 
-    busy_before = _processor_ticks()
+    busy_at, total_at = _processor_ticks()
     began = time.perf_counter()
     await asyncio.gather(*(one_client() for _ in range(WORKERS)))
     api_seconds = time.perf_counter() - began
-    (busy_after, total_after), (busy_at, total_at) = _processor_ticks(), busy_before
+    busy_after, total_after = _processor_ticks()
     busy, total = busy_after - busy_at, total_after - total_at
     floor_seconds = sum([await loader.copy(batch) for batch in sent])
     await loader.twin_at_once(sent[0][0]["campaignId"])

@@ -1,4 +1,5 @@
-"""Lists ordered by a label in the language asked for, Welsh in the Welsh alphabet's order.
+"""Lists ordered for a reader of the language asked for: by the label in that language, or
+by text of no language (people's names); Welsh in the Welsh alphabet's order.
 
 The database's own collation (C.UTF-8 for the local clusters) orders by code point, which
 files Llan... between La... and Lo...; the Welsh alphabet has ch after c, dd after d, ff
